@@ -1,0 +1,60 @@
+//! Installs Bootstrap Italia from the npm registry (pinned by `web/package-lock.json`) and
+//! computes the content hash that versions every static URL.
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The files of `bootstrap-italia/dist` that the platform serves. Keep in step with `src/lib.rs`.
+const DIST_FILES: &[&str] = &[
+    "css/bootstrap-italia.min.css",
+    "js/bootstrap-italia.bundle.min.js",
+    "svg/sprites.svg",
+];
+const FONT_DIRS: &[&str] = &["fonts/Titillium_Web", "fonts/Lora", "fonts/Roboto_Mono"];
+
+fn main() {
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let web = crate_dir.join("web");
+    let dist = web.join("node_modules/bootstrap-italia/dist");
+    println!("cargo:rerun-if-changed=web/package-lock.json");
+    println!("cargo:rerun-if-changed=static");
+
+    if !dist.join(DIST_FILES[0]).exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+            .current_dir(&web)
+            .status()
+            .expect("npm is needed to install bootstrap-italia (see README)");
+        assert!(status.success(), "npm ci failed in {}", web.display());
+    }
+
+    let mut files: Vec<PathBuf> = DIST_FILES.iter().map(|f| dist.join(f)).collect();
+    for dir in FONT_DIRS {
+        files.extend(woff2_files(&dist.join(dir)));
+    }
+    files.extend(all_files(&crate_dir.join("static")));
+    files.sort();
+
+    let mut hasher = Sha256::new();
+    for file in &files {
+        hasher.update(std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display())));
+    }
+    let hash = hex::encode(hasher.finalize());
+    println!("cargo:rustc-env=PICO_ASSET_VERSION={}", &hash[..12]);
+}
+
+fn woff2_files(dir: &Path) -> Vec<PathBuf> {
+    all_files(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "woff2"))
+        .collect()
+}
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect()
+}

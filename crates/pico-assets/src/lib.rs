@@ -1,0 +1,68 @@
+//! Static assets embedded in the binary: Bootstrap Italia (installed from npm by `build.rs`,
+//! never committed) and Pi.Co.'s own stylesheet. Every URL carries [`VERSION`], a hash of all
+//! the files, so browsers may cache them for a year; a new build changes every URL at once and
+//! relative references inside the CSS keep working.
+
+use rust_embed::Embed;
+use std::borrow::Cow;
+
+/// Content hash of every embedded file, set by `build.rs`.
+pub const VERSION: &str = env!("PICO_ASSET_VERSION");
+
+#[derive(Embed)]
+#[folder = "web/node_modules/bootstrap-italia/dist/"]
+#[include = "css/bootstrap-italia.min.css"]
+#[include = "js/bootstrap-italia.bundle.min.js"]
+#[include = "svg/sprites.svg"]
+#[include = "fonts/*/*.woff2"]
+struct BootstrapItalia;
+
+#[derive(Embed)]
+#[folder = "static/"]
+struct Own;
+
+/// One embedded file.
+pub struct Asset {
+    pub bytes: Cow<'static, [u8]>,
+    pub content_type: &'static str,
+}
+
+/// Looks up a file by its path under the versioned static root: `bi/…` for Bootstrap Italia,
+/// `pico/…` for our own files.
+pub fn get(path: &str) -> Option<Asset> {
+    let file = if let Some(rest) = path.strip_prefix("bi/") {
+        BootstrapItalia::get(rest)?
+    } else if let Some(rest) = path.strip_prefix("pico/") {
+        Own::get(rest)?
+    } else {
+        return None;
+    };
+    Some(Asset {
+        bytes: file.data,
+        content_type: content_type(path),
+    })
+}
+
+/// The icon names (`it-…`) that the Bootstrap Italia sprite defines.
+pub fn sprite_symbols() -> Vec<String> {
+    let sprite = BootstrapItalia::get("svg/sprites.svg").expect("the sprite is embedded");
+    let text = String::from_utf8_lossy(&sprite.data);
+    text.split("id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|id| id.starts_with("it-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("woff2") => "font/woff2",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}

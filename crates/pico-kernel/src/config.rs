@@ -1,0 +1,103 @@
+//! Typed configuration, read once at start-up from defaults, `pico.toml` and `PICO_*`
+//! environment variables (in that order of precedence, last wins).
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Public URL of the platform, used in links, e-mails and the API document. When it starts
+    /// with `https://` the server also sends HSTS.
+    pub base_url: String,
+    /// Directory for the SQLite database, uploaded files and other local state.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means the SQLite file `<data_dir>/pico.db`.
+    pub database_url: String,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// E-mail of the first platform administrator, created on first start.
+    pub admin_email: String,
+    /// Largest accepted upload for a space logo, in bytes.
+    pub max_logo_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            base_url: "http://localhost:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            log_format: LogFormat::Text,
+            admin_email: "admin@pico.localhost".into(),
+            max_logo_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `pico.toml` (or the file named by `PICO_CONFIG`) and the environment.
+    pub fn load() -> Result<Self, figment::Error> {
+        let file = std::env::var("PICO_CONFIG").unwrap_or_else(|_| "pico.toml".into());
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("PICO_").ignore(&["config"]))
+            .extract()
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}/pico.db?mode=rwc", self.data_dir.display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn behind_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// `base_url` without a trailing slash, ready to have a path appended.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_file_under_data_dir_by_default() {
+        let config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://data/pico.db?mode=rwc");
+        assert!(!config.behind_https());
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PICO_BIND", "0.0.0.0:9000");
+            jail.set_env("PICO_LOG_FORMAT", "json");
+            jail.create_file("pico.toml", "base_url = \"https://pico.example.it\"")?;
+            let config = Config::load().expect("valid configuration");
+            assert_eq!(config.bind.port(), 9000);
+            assert_eq!(config.log_format, LogFormat::Json);
+            assert!(config.behind_https());
+            Ok(())
+        });
+    }
+}

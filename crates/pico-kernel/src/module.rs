@@ -1,0 +1,75 @@
+//! The module registry. Each feature module registers itself through [`Module`]: its key,
+//! its routes, its migrations and its menu entries. A Province switches vertical modules on
+//! and off per space; a module that is off answers 404 there and leaves the menus.
+
+use crate::spaces::Space;
+use crate::web::AppState;
+use axum::Router;
+use sea_orm_migration::MigrationTrait;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleKind {
+    /// The portal: its routes sit at the root of the site.
+    Core,
+    /// Community, training, data, help desk: on in every space.
+    Horizontal,
+    /// SUA, SIT, SAPE, HR, PIAO: each Province decides.
+    Vertical,
+}
+
+/// A menu entry in a space's main navigation.
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    pub label: String,
+    pub href: String,
+}
+
+pub trait Module: Send + Sync + 'static {
+    /// Stable key, also the path segment under a space (`/treviso/<key>/…`).
+    fn key(&self) -> &'static str;
+    /// Italian name shown to people.
+    fn label(&self) -> &'static str;
+    fn kind(&self) -> ModuleKind;
+    /// The module's routes. A core module's are merged at the root; any other module's are
+    /// nested under `/{space}/{key}` behind the on/off switch of the space.
+    fn routes(&self) -> Router<AppState>;
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        Vec::new()
+    }
+    /// The module's entries in the main navigation of a space where it is on.
+    fn menu(&self, space: &Space) -> Vec<MenuItem>;
+}
+
+/// The modules compiled into this binary, in registration order.
+#[derive(Clone, Default)]
+pub struct Registry {
+    modules: Vec<Arc<dyn Module>>,
+}
+
+impl Registry {
+    pub fn new(modules: Vec<Arc<dyn Module>>) -> Self {
+        Self { modules }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn Module>> {
+        self.modules.iter()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Arc<dyn Module>> {
+        self.modules.iter().find(|m| m.key() == key)
+    }
+
+    /// The modules a Province may switch on or off.
+    pub fn switchable(&self) -> impl Iterator<Item = &Arc<dyn Module>> {
+        self.modules.iter().filter(|m| m.kind() == ModuleKind::Vertical)
+    }
+
+    pub fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        let mut all = crate::migrations::kernel();
+        for module in &self.modules {
+            all.extend(module.migrations());
+        }
+        all
+    }
+}

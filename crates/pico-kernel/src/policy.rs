@@ -1,0 +1,124 @@
+//! The one policy: every handler asks [`authorize`] before touching data. Menus use
+//! [`allows`] to hide what is forbidden, but hiding is never the protection.
+
+use crate::identity::{Actor, Role, Scope};
+use crate::spaces::{Space, SpaceKind};
+use crate::web::Error;
+
+/// What an actor wants to do.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// Read the public pages of a space.
+    ViewSpace(&'a Space),
+    /// Change a space's name, branding and modules.
+    ManageSpace(&'a Space),
+    /// Read a module's pages in a space; a module switched off does not exist there.
+    UseModule { space: &'a Space, enabled: bool },
+}
+
+pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Error> {
+    if allows(actor, action) {
+        return Ok(());
+    }
+    Err(match (actor, action) {
+        (_, Action::UseModule { .. }) => Error::NotFound,
+        (Actor::Anonymous, _) => Error::Unauthenticated,
+        (Actor::Person(_), _) => Error::Forbidden,
+    })
+}
+
+pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
+    match action {
+        Action::ViewSpace(_) => true,
+        Action::UseModule { enabled, .. } => enabled,
+        Action::ManageSpace(space) => holds(actor, Role::SpaceAdmin, space),
+    }
+}
+
+/// Whether the actor holds `role` over `space`: a platform administrator holds every role, a
+/// grant in the national space covers every space, one in a regional space covers the
+/// provinces of that region.
+fn holds(actor: &Actor, role: Role, space: &Space) -> bool {
+    let Actor::Person(person) = actor else { return false };
+    person.grants.iter().any(|grant| match &grant.scope {
+        Scope::Platform => grant.role == Role::PlatformAdmin,
+        Scope::Space { id, kind, region_code } => {
+            grant.role == role
+                && match kind {
+                    SpaceKind::National => true,
+                    SpaceKind::Regional => *id == space.id || (space.kind() == SpaceKind::Provincial && *region_code == space.region_code),
+                    SpaceKind::Provincial => *id == space.id,
+                }
+        }
+        Scope::Ente { .. } => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{Grant, Person};
+
+    fn space(id: i32, kind: SpaceKind, region: Option<&str>) -> Space {
+        Space {
+            id,
+            kind: kind.as_str().into(),
+            slug: format!("s{id}"),
+            name: format!("Spazio {id}"),
+            tagline: None,
+            istat_code: None,
+            plate: None,
+            region_code: region.map(Into::into),
+            parent_id: None,
+            primary_colour: None,
+            logo_key: None,
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    fn person(grants: Vec<Grant>) -> Actor {
+        Actor::Person(Person { id: 1, email: "a@b.it".into(), display_name: "A".into(), grants, csrf_token: String::new() })
+    }
+
+    fn admin_of(space: &Space) -> Grant {
+        Grant {
+            role: Role::SpaceAdmin,
+            scope: Scope::Space { id: space.id, kind: space.kind(), region_code: space.region_code.clone() },
+            module_key: None,
+        }
+    }
+
+    #[test]
+    fn space_administration_follows_the_hierarchy() {
+        let national = space(1, SpaceKind::National, None);
+        let veneto = space(2, SpaceKind::Regional, Some("05"));
+        let treviso = space(3, SpaceKind::Provincial, Some("05"));
+        let brescia = space(4, SpaceKind::Provincial, Some("03"));
+
+        let treviso_admin = person(vec![admin_of(&treviso)]);
+        assert!(allows(&treviso_admin, Action::ManageSpace(&treviso)));
+        assert!(!allows(&treviso_admin, Action::ManageSpace(&brescia)));
+        assert!(!allows(&treviso_admin, Action::ManageSpace(&veneto)));
+
+        let veneto_admin = person(vec![admin_of(&veneto)]);
+        assert!(allows(&veneto_admin, Action::ManageSpace(&treviso)));
+        assert!(!allows(&veneto_admin, Action::ManageSpace(&brescia)));
+
+        let upi_admin = person(vec![admin_of(&national)]);
+        assert!(allows(&upi_admin, Action::ManageSpace(&brescia)));
+
+        let platform = person(vec![Grant { role: Role::PlatformAdmin, scope: Scope::Platform, module_key: None }]);
+        assert!(allows(&platform, Action::ManageSpace(&veneto)));
+
+        assert!(matches!(authorize(&Actor::Anonymous, Action::ManageSpace(&treviso)), Err(Error::Unauthenticated)));
+        assert!(matches!(authorize(&treviso_admin, Action::ManageSpace(&brescia)), Err(Error::Forbidden)));
+    }
+
+    #[test]
+    fn a_module_switched_off_is_not_found_for_everybody() {
+        let treviso = space(3, SpaceKind::Provincial, Some("05"));
+        let admin = person(vec![admin_of(&treviso)]);
+        assert!(matches!(authorize(&admin, Action::UseModule { space: &treviso, enabled: false }), Err(Error::NotFound)));
+        assert!(authorize(&Actor::Anonymous, Action::UseModule { space: &treviso, enabled: true }).is_ok());
+    }
+}

@@ -1,0 +1,147 @@
+//! Test harness: [`TestApp::spawn`] starts the real router over HTTP on a fresh database,
+//! SQLite by default or PostgreSQL when `PICO_TEST_DATABASE_URL` names a server.
+
+use crate::identity::{self, Role};
+use crate::{AppState, Config, Registry, spaces};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use sea_orm::{ConnectionTrait, Database};
+use std::net::SocketAddr;
+
+pub const PASSWORD: &str = "password-di-prova-123";
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub state: AppState,
+    /// The first person's browser; [`TestApp::browser`] opens others.
+    pub browser: Browser,
+    _dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+/// A browser-like client: keeps its cookies, does not follow redirects.
+pub struct Browser {
+    pub client: reqwest::Client,
+    address: SocketAddr,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("PICO_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let name = format!("pico_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&server).await.expect("PICO_TEST_DATABASE_URL reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}/pico.db?mode=rwc", dir.display()),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(registry: Registry) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = Config {
+            data_dir: dir.path().to_owned(),
+            database_url: fresh_database(dir.path()).await,
+            bind: "127.0.0.1:0".parse().unwrap(),
+            ..Config::default()
+        };
+        let state = crate::prepare(config, registry).await.expect("platform prepares");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let serving = state.clone();
+        let server = tokio::spawn(async move {
+            crate::serve(serving, listener, std::future::pending()).await.unwrap();
+        });
+        Self { address, state, browser: Browser::new(address), _dir: dir, server }
+    }
+
+    /// Another browser, for scenarios with several people.
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.address)
+    }
+
+    /// Creates a person holding `role` in the space `space_slug` (or platform-wide when none).
+    pub async fn person_with_role(&self, email: &str, role: Role, space_slug: Option<&str>) {
+        let person = identity::create_person(&self.state.db, email, email, PASSWORD, false).await.unwrap();
+        let space_id = match space_slug {
+            Some(slug) => Some(spaces::by_slug(&self.state.db, slug).await.unwrap().expect("space exists").id),
+            None => None,
+        };
+        identity::grant(&self.state.db, person.id, role, space_id, None, None).await.unwrap();
+    }
+}
+
+impl Browser {
+    fn new(address: SocketAddr) -> Self {
+        let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+        Self { client, address }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// GETs a page and parses it; panics unless the status is the expected one.
+    pub async fn page(&self, path: &str, expected: StatusCode) -> scraper::Html {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), expected, "GET {path}");
+        scraper::Html::parse_document(&response.text().await.unwrap())
+    }
+
+    /// Signs in through the login form, as a person would.
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        let page = self.page("/accedi", StatusCode::OK).await;
+        let csrf = field_value(&page, "csrf");
+        self.client
+            .post(self.url("/accedi"))
+            .form(&[("email", email), ("password", password), ("csrf", &csrf), ("next", "/")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The CSRF token of the signed-in person, read from a form on `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        field_value(&self.page(path, StatusCode::OK).await, "csrf")
+    }
+}
+
+/// The value of the first input named `name`.
+pub fn field_value(page: &scraper::Html, name: &str) -> String {
+    let selector = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).unwrap();
+    page.select(&selector)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .unwrap_or_else(|| panic!("no input named {name}"))
+        .to_owned()
+}
+
+/// The text of every element matching `css`, trimmed.
+pub fn texts(page: &scraper::Html, css: &str) -> Vec<String> {
+    let selector = scraper::Selector::parse(css).unwrap();
+    page.select(&selector).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+}

@@ -1,0 +1,57 @@
+//! Static files embedded in the binary, uploaded media, and each space's theme stylesheet.
+
+use super::{AppState, CurrentSpace, Error};
+use crate::spaces::branding::PrimaryColour;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/{version}/{*path}", get(static_file))
+        .route("/media/{*key}", get(media))
+        .route("/{space}/tema.css", get(theme))
+}
+
+async fn static_file(Path((version, path)): Path<(String, String)>) -> Result<Response, Error> {
+    let asset = pico_assets::get(&path).ok_or(Error::NotFound)?;
+    // A page rendered by an older build may still ask for its version: serve it, briefly cached.
+    let cache = if version == pico_assets::VERSION { IMMUTABLE } else { "public, max-age=300" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        asset.bytes,
+    )
+        .into_response())
+}
+
+async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, Error> {
+    let file = state.storage.get(&key).await?.ok_or(Error::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(file.content_type)),
+            // Keys carry a content hash: a new upload gets a new URL.
+            (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
+async fn theme(CurrentSpace(space): CurrentSpace) -> Result<Response, Error> {
+    let colour = space.primary_colour.as_deref().and_then(|c| PrimaryColour::parse(c).ok()).ok_or(Error::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+        ],
+        colour.theme_css(),
+    )
+        .into_response())
+}

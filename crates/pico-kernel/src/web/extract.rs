@@ -1,0 +1,62 @@
+//! Extractors: who is asking ([`Actor`]), in which space ([`CurrentSpace`]), and the CSRF check
+//! every state-changing form goes through.
+
+use super::{AppState, Error};
+use crate::identity::{Actor, sessions};
+use crate::spaces::{self, Space};
+use axum::extract::{FromRequestParts, Path};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use std::collections::HashMap;
+
+pub async fn load_actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(cookie) = jar.get(sessions::COOKIE) else {
+        return Ok(Actor::Anonymous);
+    };
+    Ok(match sessions::resolve(&state.db, cookie.value()).await? {
+        Some(person) => Actor::Person(person),
+        None => Actor::Anonymous,
+    })
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            return Ok(actor.clone());
+        }
+        let actor = load_actor(state, &parts.headers).await?;
+        parts.extensions.insert(actor.clone());
+        Ok(actor)
+    }
+}
+
+/// The space named by the `{space}` path segment; an unknown one is a 404.
+pub struct CurrentSpace(pub Space);
+
+impl FromRequestParts<AppState> for CurrentSpace {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound)?;
+        let slug = params.get("space").ok_or(Error::NotFound)?;
+        spaces::by_slug(&state.db, slug).await?.map(CurrentSpace).ok_or(Error::NotFound)
+    }
+}
+
+/// Checks the token a form sent against the one of the session.
+pub fn check_csrf(actor: &Actor, sent: &str) -> Result<(), Error> {
+    match actor.person() {
+        Some(person) if constant_time_eq(person.csrf_token.as_bytes(), sent.as_bytes()) => Ok(()),
+        _ => Err(Error::Csrf),
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

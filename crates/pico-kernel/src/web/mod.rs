@@ -1,0 +1,64 @@
+//! The HTTP side of the kernel: application state, the router that composes the modules,
+//! the middleware every response goes through, and the kernel's own pages and API.
+
+mod admin;
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod extract;
+mod health;
+pub mod layout;
+mod middleware;
+
+pub use error::{Error, ErrorPage, Problem};
+pub use extract::{CurrentSpace, check_csrf};
+pub use layout::{Chrome, Crumb};
+
+use crate::config::Config;
+use crate::module::{ModuleKind, Registry};
+use crate::storage::Storage;
+use askama::Template;
+use axum::Router;
+use axum::response::Html;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub registry: Arc<Registry>,
+    pub storage: Storage,
+    /// Whether the demo content was seeded: every page then says so.
+    pub demo: bool,
+}
+
+/// Renders a template into an HTML response.
+pub fn render(template: &impl Template) -> Result<Html<String>, Error> {
+    template.render().map(Html).map_err(|e| Error::Internal(e.into()))
+}
+
+/// The whole application: kernel routes, then each module's.
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new()
+        .merge(health::routes())
+        .merge(assets::routes())
+        .merge(auth::routes())
+        .merge(admin::routes())
+        .nest("/api/v1", api::routes());
+    for module in state.registry.iter() {
+        app = match module.kind() {
+            ModuleKind::Core => app.merge(module.routes()),
+            ModuleKind::Horizontal | ModuleKind::Vertical => app.nest(
+                &format!("/{{space}}/{}", module.key()),
+                module.routes().layer(axum::middleware::from_fn_with_state(
+                    (state.clone(), module.key()),
+                    middleware::module_switch,
+                )),
+            ),
+        };
+    }
+    let app = app.fallback(|| async { Error::NotFound });
+    middleware::stack(app, state)
+}

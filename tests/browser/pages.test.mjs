@@ -1,0 +1,356 @@
+// Browser tests of Pi.Co.'s pages, run with `node --test` (see scripts/browser-tests).
+//
+// The suite starts `pico serve --demo` on a free loopback port with a fresh data directory,
+// opens every page type in Debian's Chromium (through playwright-core) at a desktop and a
+// phone viewport, and checks what a person and an assistive technology get: the HTTP status,
+// no console errors or page errors (which is where Content-Security-Policy violations and
+// broken assets show up), no WCAG 2.1 A/AA violation found by axe-core, Bootstrap Italia's CSS
+// and the Titillium Web font really loaded, one <h1>, `lang="it"`. Every page is saved as a
+// full-page screenshot under target/browser-screenshots/ for a person to look at.
+//
+// Environment: PICO_BIN (the server binary, default target/debug/pico of this repository),
+// CHROMIUM (default /usr/bin/chromium).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../..');
+const picoBin = path.resolve(repoRoot, process.env.PICO_BIN || path.join(repoRoot, 'target/debug/pico'));
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const screenshotDir = path.join(repoRoot, 'target/browser-screenshots');
+const axeSource = await fs.readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const READY_TIMEOUT_MS = 60_000;
+const TEST_TIMEOUT_MS = 90_000;
+
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 375, height: 812 },
+];
+
+const PAGES = [
+  { name: 'home', title: 'home nazionale', path: '/', status: 200 },
+  { name: 'spazi', title: 'elenco degli spazi', path: '/spazi', status: 200 },
+  { name: 'treviso', title: 'home della Provincia', path: '/treviso', status: 200 },
+  { name: 'treviso-comuni', title: 'Comuni della Provincia', path: '/treviso/comuni', status: 200 },
+  { name: 'accedi', title: 'accesso', path: '/accedi', status: 200 },
+  { name: '404', title: 'pagina non trovata', path: '/pagina-che-non-esiste', status: 404 },
+];
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // Nothing but the server under test can be reached: a page that loads anything from
+  // elsewhere gets an error in the console, and so fails.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+];
+
+// ---------------------------------------------------------------------------------------------
+// The server and the browser, shared by every test of this file.
+
+let server; // { child, baseUrl, dataDir, output() }
+let browser;
+
+before(async () => {
+  await fs.access(picoBin).catch(() => {
+    throw new Error(`server binary not found: ${picoBin} (build it, or set PICO_BIN)`);
+  });
+  await fs.access(chromiumPath).catch(() => {
+    throw new Error(`Chromium not found: ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
+  });
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  await fs.mkdir(screenshotDir, { recursive: true });
+}, { timeout: READY_TIMEOUT_MS + 30_000 });
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (server) {
+    await stopServer(server.child);
+    await fs.rm(server.dataDir, { recursive: true, force: true });
+  }
+});
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pico-browser-'));
+  // The server reads every PICO_* variable as configuration and refuses unknown ones (PICO_BIN
+  // among them), so it gets only the three it needs from here.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PICO_')));
+  Object.assign(env, { PICO_BIND: `127.0.0.1:${port}`, PICO_DATA_DIR: dataDir, PICO_BASE_URL: baseUrl, NO_COLOR: '1' });
+  // Run in the data directory so that no pico.toml lying around in the work tree is read.
+  // In a process group of its own, so that stopping it also stops anything it started.
+  const child = spawn(picoBin, ['serve', '--demo'], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  process.once('exit', () => { if (!child.stopped) signalGroup(child, 'SIGKILL'); });
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      if (!child.stopped) signalGroup(child, 'SIGTERM');
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  let exited = null;
+  let spawnError = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  child.on('error', (e) => { spawnError = e; });
+  const output = () => log.trim() || '(nothing)';
+  const logLength = () => log.length;
+  const logSince = (start) => log.slice(start);
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer yet';
+  while (true) {
+    if (spawnError) throw new Error(`could not start ${picoBin}: ${spawnError.message}`);
+    if (exited) {
+      await stopServer(child);
+      await fs.rm(dataDir, { recursive: true, force: true });
+      throw new Error(`\`${picoBin} serve --demo\` exited (code ${exited.code}, signal ${exited.signal}) `
+        + `before it was ready. Its output:\n${output()}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) break;
+      last = `GET /readyz answered ${res.status}`;
+    } catch (e) {
+      last = `GET /readyz failed: ${e.cause?.code ?? e.message}`;
+    }
+    if (Date.now() > deadline) {
+      await stopServer(child);
+      await fs.rm(dataDir, { recursive: true, force: true });
+      throw new Error(`the server was not ready after ${READY_TIMEOUT_MS / 1000} s (${last}). Its output:\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { child, baseUrl, dataDir, output, logLength, logSince, exited: () => exited };
+}
+
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function stopServer(child) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((r) => child.once('exit', r));
+    signalGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  }
+  signalGroup(child, 'SIGKILL'); // whatever it left behind
+  child.stopped = true;
+  child.stdout.destroy();
+  child.stderr.destroy();
+}
+
+// ---------------------------------------------------------------------------------------------
+// One page in one viewport.
+
+/** Opens a page that records console errors (CSP violations among them), page errors and failed loads. */
+async function openPage(viewport, { javaScriptEnabled = true } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'it-IT', javaScriptEnabled });
+  const page = await context.newPage();
+  const seen = { console: [], pageErrors: [], failedRequests: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') seen.console.push({ text: msg.text(), url: msg.location()?.url ?? '' });
+  });
+  page.on('pageerror', (err) => seen.pageErrors.push(err.stack || String(err)));
+  const answeredWithError = new Set();
+  page.on('response', (res) => {
+    if (res.status() >= 400 && res.request().resourceType() !== 'document') {
+      answeredWithError.add(res.url());
+      seen.failedRequests.push(`${res.request().method()} ${res.url()}: HTTP ${res.status()}`);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    // Chromium aborts the body of a resource answered with an error status: reported above.
+    if (answeredWithError.has(req.url())) return;
+    seen.failedRequests.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText}`);
+  });
+  return { context, page, seen };
+}
+
+/** The console errors that are problems: all but the 404 page's own "Failed to load resource". */
+function consoleProblems(seen, { expectedStatus, documentUrl }) {
+  return seen.console
+    .filter((m) => !(expectedStatus >= 400
+      && m.url === documentUrl
+      && m.text.startsWith('Failed to load resource: the server responded with a status of')))
+    .map((m) => `console error: ${shorten(m.text)}${m.url ? ` (${shorten(m.url)})` : ''}`);
+}
+
+/** Cuts the long data: URLs that some messages quote. */
+function shorten(text) {
+  return text.replace(/data:[^\s'"()]{80,}/g, (d) => `${d.slice(0, 60)}…(${d.length} characters)`);
+}
+
+function describeAxeViolations(violations) {
+  return violations.map((v) => [
+    `axe ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})`,
+    ...v.nodes.map((n) => `    target: ${JSON.stringify(n.target)}\n    html:   ${n.html}`
+      + (n.failureSummary ? `\n    ${n.failureSummary.replace(/\n/g, '\n    ')}` : '')),
+  ].join('\n'));
+}
+
+/** What the server logged since `start` that looks like an error, and whether it died. */
+function serverProblems(start) {
+  const problems = server.logSince(start).split('\n')
+    .filter((line) => /\bERROR\b|panicked/.test(line))
+    .map((line) => `server log: ${line.trim()}`);
+  const exited = server.exited();
+  if (exited) problems.push(`the server exited (code ${exited.code}, signal ${exited.signal}). Its output:\n${server.output()}`);
+  return problems;
+}
+
+async function checkPage(spec, viewport) {
+  const url = server.baseUrl + spec.path;
+  const logStart = server.logLength();
+  const { context, page, seen } = await openPage(viewport);
+  const problems = [];
+  try {
+    const response = await page.goto(url, { waitUntil: 'load' });
+    const status = response?.status();
+    if (status !== spec.status) problems.push(`HTTP status ${status}, expected ${spec.status}`);
+
+    // Lay the page out so that the fonts it uses start loading, then wait for them.
+    const fonts = await page.evaluate(async () => {
+      void document.body?.offsetHeight;
+      await document.fonts.ready;
+      const titillium = [...document.fonts].filter((f) => f.family.replace(/["']/g, '') === 'Titillium Web');
+      return {
+        check: document.fonts.check('16px "Titillium Web"'),
+        loaded: titillium.filter((f) => f.status === 'loaded').map((f) => `${f.weight} ${f.style}`),
+        failed: titillium.filter((f) => f.status === 'error').map((f) => `${f.weight} ${f.style}`),
+        declared: titillium.length,
+      };
+    });
+    await page.screenshot({ path: path.join(screenshotDir, `${spec.name}-${viewport.width}.png`), fullPage: true });
+
+    const facts = await page.evaluate(() => ({
+      biVersion: getComputedStyle(document.documentElement).getPropertyValue('--bootstrap-italia-version').trim(),
+      h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim().replace(/\s+/g, ' ')),
+      lang: document.documentElement.getAttribute('lang'),
+    }));
+
+    // axe-core goes in through the DevTools protocol too, so the page's CSP does not stop it.
+    await page.evaluate(axeSource);
+    const axe = await page.evaluate(async (tags) => {
+      const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+      return result.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
+        id, impact, help, helpUrl,
+        nodes: nodes.map(({ target, html, failureSummary }) => ({ target, html, failureSummary })),
+      }));
+    }, AXE_TAGS);
+
+    problems.push(...consoleProblems(seen, { expectedStatus: spec.status, documentUrl: response?.url() ?? url }));
+    problems.push(...seen.pageErrors.map((e) => `page error: ${e}`));
+    problems.push(...seen.failedRequests.map((r) => `failed request: ${shorten(r)}`));
+    problems.push(...describeAxeViolations(axe));
+    if (!facts.biVersion) problems.push('--bootstrap-italia-version is not set on <html>: Bootstrap Italia\'s CSS did not load');
+    if (!fonts.check) problems.push('document.fonts.check(\'16px "Titillium Web"\') is false after document.fonts.ready');
+    if (fonts.loaded.length === 0) {
+      problems.push(`no Titillium Web face loaded (${fonts.declared} declared`
+        + `${fonts.failed.length ? `, failed: ${fonts.failed.join(', ')}` : ''})`);
+    } else if (fonts.failed.length) {
+      problems.push(`Titillium Web faces failed to load: ${fonts.failed.join(', ')}`);
+    }
+    if (facts.h1.length !== 1) problems.push(`${facts.h1.length} <h1> elements, expected exactly one: ${JSON.stringify(facts.h1)}`);
+    if (facts.lang !== 'it') problems.push(`<html lang="${facts.lang}">, expected lang="it"`);
+  } catch (e) {
+    problems.push(`${e.stack || e}`);
+  } finally {
+    await context.close();
+  }
+  problems.push(...serverProblems(logStart));
+  if (problems.length) {
+    assert.fail(`${spec.path} at ${viewport.width}×${viewport.height}: ${problems.length} problem(s)\n\n${problems.join('\n\n')}\n`);
+  }
+}
+
+for (const spec of PAGES) {
+  describe(`${spec.path} (${spec.title})`, () => {
+    for (const viewport of VIEWPORTS) {
+      test(`${spec.name} ${viewport.width}×${viewport.height}`, { timeout: TEST_TIMEOUT_MS }, () => checkPage(spec, viewport));
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The filter of the directory of spaces: a plain form, so it must work without JavaScript too.
+
+async function filterSpaces({ javaScriptEnabled }) {
+  const logStart = server.logLength();
+  const { context, page, seen } = await openPage({ width: 1280, height: 800 }, { javaScriptEnabled });
+  try {
+    const response = await page.goto(`${server.baseUrl}/spazi`, { waitUntil: 'load' });
+    assert.equal(response?.status(), 200, 'GET /spazi');
+    const form = page.locator('form:has(input[name="q"])');
+    assert.equal(await form.count(), 1, 'one form with an input named q on /spazi');
+    await form.locator('input[name="q"]').fill('trev');
+    const submit = form.locator('button[type="submit"], button:not([type]), input[type="submit"]');
+    assert.ok(await submit.count() >= 1, 'the filter form has a submit button');
+    await submit.first().click();
+    await page.waitForLoadState('load');
+
+    // Wait briefly for the result, whether it comes from a new page or from a script.
+    const listing = () => page.evaluate(() => (document.querySelector('main') ?? document.body).innerText);
+    const deadline = Date.now() + 5_000;
+    let text = await listing();
+    while (!(text.includes('Treviso') && !text.includes('Brescia')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      text = await listing();
+    }
+    assert.ok(text.includes('Treviso'), `"Treviso" is listed after filtering by "trev" (${page.url()}):\n${text}`);
+    assert.ok(!text.includes('Brescia'), `"Brescia" is not listed after filtering by "trev" (${page.url()}):\n${text}`);
+
+    const problems = [
+      ...consoleProblems(seen, { expectedStatus: 200, documentUrl: '' }),
+      ...seen.pageErrors.map((e) => `page error: ${e}`),
+      ...seen.failedRequests.map((r) => `failed request: ${shorten(r)}`),
+      ...serverProblems(logStart),
+    ];
+    if (problems.length) assert.fail(`errors while filtering /spazi:\n\n${problems.join('\n\n')}\n`);
+  } finally {
+    await context.close();
+  }
+}
+
+describe('/spazi filtro "trev"', () => {
+  test('spazi filtro con JavaScript', { timeout: TEST_TIMEOUT_MS }, () => filterSpaces({ javaScriptEnabled: true }));
+  test('spazi filtro senza JavaScript', { timeout: TEST_TIMEOUT_MS }, () => filterSpaces({ javaScriptEnabled: false }));
+});
