@@ -49,12 +49,16 @@ impl Default for Config {
 }
 
 impl Config {
+    const OPTIONS: [&str; 7] =
+        ["bind", "base_url", "data_dir", "database_url", "log_format", "admin_email", "max_logo_bytes"];
+
     /// Reads `pico.toml` (or the file named by `PICO_CONFIG`) and the environment.
     pub fn load() -> Result<Self, figment::Error> {
         let file = std::env::var("PICO_CONFIG").unwrap_or_else(|_| "pico.toml".into());
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("PICO_").ignore(&["config"]))
+            // Only the options: other `PICO_*` variables (PICO_LOG, test settings) are not ours.
+            .merge(Env::prefixed("PICO_").only(&Self::OPTIONS))
             .extract()
     }
 
@@ -92,6 +96,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("PICO_BIND", "0.0.0.0:9000");
             jail.set_env("PICO_LOG_FORMAT", "json");
+            jail.set_env("PICO_SOMETHING_ELSE", "ignored");
             jail.create_file("pico.toml", "base_url = \"https://pico.example.it\"")?;
             let config = Config::load().expect("valid configuration");
             assert_eq!(config.bind.port(), 9000);
