@@ -40,7 +40,7 @@ impl Drop for TestApp {
 }
 
 /// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
-async fn fresh_database(dir: &std::path::Path) -> String {
+pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("PICO_TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
             let name = format!("pico_test_{}", uuid::Uuid::new_v4().simple());

@@ -100,8 +100,13 @@ struct ComuneRow {
     lon: Option<f64>,
 }
 
-/// Loads the territory shipped with the binary (idempotent).
+/// Loads the territory shipped with the binary into an empty database. Once loaded, the
+/// territory changes only through [`import_comuni`], so that a restart never undoes an import
+/// of a newer ISTAT list.
 pub async fn seed(db: &DatabaseConnection) -> Result<ImportReport, ImportError> {
+    if comune::Entity::find().one(db).await?.is_some() {
+        return Ok(ImportReport::default());
+    }
     let txn = db.begin().await?;
     seed_regions(&txn).await?;
     let report = import_rows(&txn, parse(COMUNI_CSV.as_bytes())?).await?;

@@ -1,0 +1,65 @@
+//! The `pico` command line, as a Province's IT office uses it.
+
+use std::process::Command;
+
+struct Cli {
+    dir: tempfile::TempDir,
+    database_url: String,
+}
+
+impl Cli {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = pico_kernel::test_support::fresh_database(dir.path()).await;
+        Self { dir, database_url }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let output = Command::new(env!("CARGO_BIN_EXE_pico"))
+            .args(args)
+            .env("PICO_DATA_DIR", self.dir.path())
+            .env("PICO_DATABASE_URL", &self.database_url)
+            .env("PICO_LOG", "warn")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "pico {args:?} failed:\n{stdout}\n{stderr}");
+        stdout + &stderr
+    }
+}
+
+#[tokio::test]
+async fn help_explains_the_subcommands() {
+    let cli = Cli::new().await;
+    let help = cli.run(&["--help"]);
+    for command in ["serve", "migrate", "seed", "import"] {
+        assert!(help.contains(command), "{help}");
+    }
+}
+
+#[tokio::test]
+async fn seeding_twice_prints_the_admin_password_once() {
+    let cli = Cli::new().await;
+    let first = cli.run(&["seed"]);
+    assert!(first.contains("first platform administrator created"), "{first}");
+    let second = cli.run(&["seed", "--demo"]);
+    assert!(!second.contains("first platform administrator created"), "{second}");
+}
+
+#[tokio::test]
+async fn an_updated_territory_file_is_imported_with_a_report() {
+    let cli = Cli::new().await;
+    cli.run(&["seed"]);
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../pico-kernel/data/istat/comuni.csv")).unwrap();
+    let updated: String = shipped
+        .lines()
+        .map(|line| line.replacen("026012,Castelfranco Veneto,Castelfranco Veneto,", "026012,Castelfranco,Castelfranco,", 1) + "\n")
+        .collect();
+    let file = cli.dir.path().join("comuni-2027.csv");
+    std::fs::write(&file, updated).unwrap();
+    let report = cli.run(&["import", "territory", file.to_str().unwrap()]);
+    assert!(report.contains("renamed: Castelfranco Veneto → Castelfranco"), "{report}");
+    let again = cli.run(&["import", "territory", file.to_str().unwrap()]);
+    assert!(!again.contains("renamed"), "{again}");
+}
