@@ -49,17 +49,25 @@ impl Default for Config {
 }
 
 impl Config {
-    const OPTIONS: [&str; 7] =
-        ["bind", "base_url", "data_dir", "database_url", "log_format", "admin_email", "max_logo_bytes"];
+    const OPTIONS: [&str; 7] = [
+        "bind",
+        "base_url",
+        "data_dir",
+        "database_url",
+        "log_format",
+        "admin_email",
+        "max_logo_bytes",
+    ];
 
     /// Reads `pico.toml` (or the file named by `PICO_CONFIG`) and the environment.
-    pub fn load() -> Result<Self, figment::Error> {
+    pub fn load() -> Result<Self, Box<figment::Error>> {
         let file = std::env::var("PICO_CONFIG").unwrap_or_else(|_| "pico.toml".into());
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
             // Only the options: other `PICO_*` variables (PICO_LOG, test settings) are not ours.
             .merge(Env::prefixed("PICO_").only(&Self::OPTIONS))
             .extract()
+            .map_err(Box::new)
     }
 
     pub fn database_url(&self) -> String {

@@ -35,7 +35,13 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
     seed::first_admin(&db, &config.admin_email).await?;
     let demo = settings::get(&db, settings::DEMO).await?.is_some();
     let storage = storage::Storage::local(&config.data_dir.join("files"))?;
-    Ok(AppState { db, config: Arc::new(config), registry: Arc::new(registry), storage, demo })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        registry: Arc::new(registry),
+        storage,
+        demo,
+    })
 }
 
 /// Serves HTTP until `shutdown` completes, then lets requests in flight finish.
@@ -45,7 +51,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = web::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -62,7 +62,9 @@ impl Registry {
 
     /// The modules a Province may switch on or off.
     pub fn switchable(&self) -> impl Iterator<Item = &Arc<dyn Module>> {
-        self.modules.iter().filter(|m| m.kind() == ModuleKind::Vertical)
+        self.modules
+            .iter()
+            .filter(|m| m.kind() == ModuleKind::Vertical)
     }
 
     pub fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {

@@ -39,14 +39,24 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
 /// grant in the national space covers every space, one in a regional space covers the
 /// provinces of that region.
 fn holds(actor: &Actor, role: Role, space: &Space) -> bool {
-    let Actor::Person(person) = actor else { return false };
+    let Actor::Person(person) = actor else {
+        return false;
+    };
     person.grants.iter().any(|grant| match &grant.scope {
         Scope::Platform => grant.role == Role::PlatformAdmin,
-        Scope::Space { id, kind, region_code } => {
+        Scope::Space {
+            id,
+            kind,
+            region_code,
+        } => {
             grant.role == role
                 && match kind {
                     SpaceKind::National => true,
-                    SpaceKind::Regional => *id == space.id || (space.kind() == SpaceKind::Provincial && *region_code == space.region_code),
+                    SpaceKind::Regional => {
+                        *id == space.id
+                            || (space.kind() == SpaceKind::Provincial
+                                && *region_code == space.region_code)
+                    }
                     SpaceKind::Provincial => *id == space.id,
                 }
         }
@@ -77,13 +87,23 @@ mod tests {
     }
 
     fn person(grants: Vec<Grant>) -> Actor {
-        Actor::Person(Person { id: 1, email: "a@b.it".into(), display_name: "A".into(), grants, csrf_token: String::new() })
+        Actor::Person(Person {
+            id: 1,
+            email: "a@b.it".into(),
+            display_name: "A".into(),
+            grants,
+            csrf_token: String::new(),
+        })
     }
 
     fn admin_of(space: &Space) -> Grant {
         Grant {
             role: Role::SpaceAdmin,
-            scope: Scope::Space { id: space.id, kind: space.kind(), region_code: space.region_code.clone() },
+            scope: Scope::Space {
+                id: space.id,
+                kind: space.kind(),
+                region_code: space.region_code.clone(),
+            },
             module_key: None,
         }
     }
@@ -107,18 +127,46 @@ mod tests {
         let upi_admin = person(vec![admin_of(&national)]);
         assert!(allows(&upi_admin, Action::ManageSpace(&brescia)));
 
-        let platform = person(vec![Grant { role: Role::PlatformAdmin, scope: Scope::Platform, module_key: None }]);
+        let platform = person(vec![Grant {
+            role: Role::PlatformAdmin,
+            scope: Scope::Platform,
+            module_key: None,
+        }]);
         assert!(allows(&platform, Action::ManageSpace(&veneto)));
 
-        assert!(matches!(authorize(&Actor::Anonymous, Action::ManageSpace(&treviso)), Err(Error::Unauthenticated)));
-        assert!(matches!(authorize(&treviso_admin, Action::ManageSpace(&brescia)), Err(Error::Forbidden)));
+        assert!(matches!(
+            authorize(&Actor::Anonymous, Action::ManageSpace(&treviso)),
+            Err(Error::Unauthenticated)
+        ));
+        assert!(matches!(
+            authorize(&treviso_admin, Action::ManageSpace(&brescia)),
+            Err(Error::Forbidden)
+        ));
     }
 
     #[test]
     fn a_module_switched_off_is_not_found_for_everybody() {
         let treviso = space(3, SpaceKind::Provincial, Some("05"));
         let admin = person(vec![admin_of(&treviso)]);
-        assert!(matches!(authorize(&admin, Action::UseModule { space: &treviso, enabled: false }), Err(Error::NotFound)));
-        assert!(authorize(&Actor::Anonymous, Action::UseModule { space: &treviso, enabled: true }).is_ok());
+        assert!(matches!(
+            authorize(
+                &admin,
+                Action::UseModule {
+                    space: &treviso,
+                    enabled: false
+                }
+            ),
+            Err(Error::NotFound)
+        ));
+        assert!(
+            authorize(
+                &Actor::Anonymous,
+                Action::UseModule {
+                    space: &treviso,
+                    enabled: true
+                }
+            )
+            .is_ok()
+        );
     }
 }

@@ -16,7 +16,11 @@ pub const DEMO_PASSWORD: &str = "demo-pico-2026";
 pub async fn base(db: &DatabaseConnection) -> anyhow::Result<()> {
     let report = territory::seed(db).await?;
     if !report.is_empty() {
-        tracing::info!(comuni = report.created.len(), provinces = report.provinces_created.len(), "territory loaded");
+        tracing::info!(
+            comuni = report.created.len(),
+            provinces = report.provinces_created.len(),
+            "territory loaded"
+        );
     }
     let created = spaces::sync_with_territory(db).await?;
     if created > 0 {
@@ -42,24 +46,111 @@ struct DemoSpace {
 }
 
 const PILOTS: [DemoSpace; 3] = [
-    DemoSpace { slug: "treviso", colour: "#8a1c1c", tagline: "Stazione unica appaltante e servizi digitali per i Comuni della Marca" },
-    DemoSpace { slug: "brescia", colour: "#004d99", tagline: "La Provincia al servizio dei Comuni bresciani" },
-    DemoSpace { slug: "pesaro-e-urbino", colour: "#00594f", tagline: "Innovazione e fondi europei per i Comuni del territorio" },
+    DemoSpace {
+        slug: "treviso",
+        colour: "#8a1c1c",
+        tagline: "Stazione unica appaltante e servizi digitali per i Comuni della Marca",
+    },
+    DemoSpace {
+        slug: "brescia",
+        colour: "#004d99",
+        tagline: "La Provincia al servizio dei Comuni bresciani",
+    },
+    DemoSpace {
+        slug: "pesaro-e-urbino",
+        colour: "#00594f",
+        tagline: "Innovazione e fondi europei per i Comuni del territorio",
+    },
 ];
 
-/// People per role, for a demonstration: (e-mail local part, name, role, space slug, comune).
-const PEOPLE: &[(&str, &str, Role, Option<&str>, Option<&str>)] = &[
-    ("admin.upi", "Giulia Ferri (UPI)", Role::SpaceAdmin, Some("upi"), None),
-    ("admin.veneto", "Marco Zanon (UPI Veneto)", Role::SpaceAdmin, Some("upi-veneto"), None),
-    ("admin.treviso", "Elena Dal Bo", Role::SpaceAdmin, Some("treviso"), None),
-    ("redattore.treviso", "Luca Bortolin", Role::Editor, Some("treviso"), None),
-    ("helpdesk.treviso", "Sara Pavan", Role::HelpdeskAgent, Some("treviso"), None),
-    ("admin.brescia", "Paolo Bonetti", Role::SpaceAdmin, Some("brescia"), None),
-    ("redattore.brescia", "Chiara Lancini", Role::Editor, Some("brescia"), None),
-    ("admin.pesaro", "Francesca Gennari", Role::SpaceAdmin, Some("pesaro-e-urbino"), None),
-    ("ente.castelfranco", "Andrea Tonello", Role::EnteAdmin, None, Some("026012")),
-    ("utente.castelfranco", "Marta Favaro", Role::EnteMember, None, Some("026012")),
-    ("ente.urbino", "Davide Rossi", Role::EnteAdmin, None, Some("041067")),
+/// A demo account: the local part of its e-mail, its name, and the role it holds in a space
+/// (by slug) or in an Ente (by ISTAT code of the comune); with neither, a plain registered user.
+type DemoPerson = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+const PEOPLE: &[DemoPerson] = &[
+    (
+        "admin.upi",
+        "Giulia Ferri (UPI)",
+        Role::SpaceAdmin,
+        Some("upi"),
+        None,
+    ),
+    (
+        "admin.veneto",
+        "Marco Zanon (UPI Veneto)",
+        Role::SpaceAdmin,
+        Some("upi-veneto"),
+        None,
+    ),
+    (
+        "admin.treviso",
+        "Elena Dal Bo",
+        Role::SpaceAdmin,
+        Some("treviso"),
+        None,
+    ),
+    (
+        "redattore.treviso",
+        "Luca Bortolin",
+        Role::Editor,
+        Some("treviso"),
+        None,
+    ),
+    (
+        "helpdesk.treviso",
+        "Sara Pavan",
+        Role::HelpdeskAgent,
+        Some("treviso"),
+        None,
+    ),
+    (
+        "admin.brescia",
+        "Paolo Bonetti",
+        Role::SpaceAdmin,
+        Some("brescia"),
+        None,
+    ),
+    (
+        "redattore.brescia",
+        "Chiara Lancini",
+        Role::Editor,
+        Some("brescia"),
+        None,
+    ),
+    (
+        "admin.pesaro",
+        "Francesca Gennari",
+        Role::SpaceAdmin,
+        Some("pesaro-e-urbino"),
+        None,
+    ),
+    (
+        "ente.castelfranco",
+        "Andrea Tonello",
+        Role::EnteAdmin,
+        None,
+        Some("026012"),
+    ),
+    (
+        "utente.castelfranco",
+        "Marta Favaro",
+        Role::EnteMember,
+        None,
+        Some("026012"),
+    ),
+    (
+        "ente.urbino",
+        "Davide Rossi",
+        Role::EnteAdmin,
+        None,
+        Some("041067"),
+    ),
     ("cittadino", "Anna Verdi", Role::EnteMember, None, None),
 ];
 
@@ -68,7 +159,9 @@ const PEOPLE: &[(&str, &str, Role, Option<&str>, Option<&str>)] = &[
 pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<()> {
     let txn = db.begin().await?;
     for pilot in &PILOTS {
-        let Some(space) = spaces::by_slug(&txn, pilot.slug).await? else { continue };
+        let Some(space) = spaces::by_slug(&txn, pilot.slug).await? else {
+            continue;
+        };
         if space.primary_colour.is_none() {
             let mut model: space::ActiveModel = space.into_active_model();
             model.primary_colour = Set(Some(pilot.colour.into()));
@@ -101,6 +194,9 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<()> {
     }
     settings::set(&txn, settings::DEMO, "1").await?;
     txn.commit().await?;
-    tracing::info!(password = DEMO_PASSWORD, "demo content added: accounts <role>@demo.pico.localhost");
+    tracing::info!(
+        password = DEMO_PASSWORD,
+        "demo content added: accounts <role>@demo.pico.localhost"
+    );
     Ok(())
 }

@@ -8,13 +8,23 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 pub const DEMO: &str = "demo";
 
 pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, DbErr> {
-    Ok(setting::Entity::find_by_id(key.to_owned()).one(db).await?.map(|s| s.value))
+    Ok(setting::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .map(|s| s.value))
 }
 
 pub async fn set(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<(), DbErr> {
-    setting::Entity::insert(setting::ActiveModel { key: Set(key.into()), value: Set(value.into()) })
-        .on_conflict(OnConflict::column(setting::Column::Key).update_column(setting::Column::Value).to_owned())
-        .exec(db)
-        .await?;
+    setting::Entity::insert(setting::ActiveModel {
+        key: Set(key.into()),
+        value: Set(value.into()),
+    })
+    .on_conflict(
+        OnConflict::column(setting::Column::Key)
+            .update_column(setting::Column::Value)
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
     Ok(())
 }

@@ -20,20 +20,31 @@ pub struct StoredFile {
 impl Storage {
     pub fn local(root: &std::path::Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(root)?;
-        Ok(Self { store: Arc::new(LocalFileSystem::new_with_prefix(root)?) })
+        Ok(Self {
+            store: Arc::new(LocalFileSystem::new_with_prefix(root)?),
+        })
     }
 
     /// Stores `bytes` under `<prefix>/<hash>.<extension>` and returns the key. The same content
     /// always gets the same key.
-    pub async fn put(&self, prefix: &str, extension: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
+    pub async fn put(
+        &self,
+        prefix: &str,
+        extension: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<String> {
         let hash = hex::encode(Sha256::digest(&bytes));
         let key = format!("{prefix}/{}.{extension}", &hash[..16]);
-        self.store.put(&Path::parse(&key)?, PutPayload::from(bytes)).await?;
+        self.store
+            .put(&Path::parse(&key)?, PutPayload::from(bytes))
+            .await?;
         Ok(key)
     }
 
     pub async fn get(&self, key: &str) -> anyhow::Result<Option<StoredFile>> {
-        let Ok(path) = Path::parse(key) else { return Ok(None) };
+        let Ok(path) = Path::parse(key) else {
+            return Ok(None);
+        };
         match self.store.get(&path).await {
             Ok(result) => Ok(Some(StoredFile {
                 bytes: result.bytes().await?,

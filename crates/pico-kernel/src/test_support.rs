@@ -44,7 +44,9 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("PICO_TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
             let name = format!("pico_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&server).await.expect("PICO_TEST_DATABASE_URL reachable");
+            let admin = Database::connect(&server)
+                .await
+                .expect("PICO_TEST_DATABASE_URL reachable");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
@@ -65,14 +67,24 @@ impl TestApp {
             bind: "127.0.0.1:0".parse().unwrap(),
             ..Config::default()
         };
-        let state = crate::prepare(config, registry).await.expect("platform prepares");
+        let state = crate::prepare(config, registry)
+            .await
+            .expect("platform prepares");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let serving = state.clone();
         let server = tokio::spawn(async move {
-            crate::serve(serving, listener, std::future::pending()).await.unwrap();
+            crate::serve(serving, listener, std::future::pending())
+                .await
+                .unwrap();
         });
-        Self { address, state, browser: Browser::new(address), _dir: dir, server }
+        Self {
+            address,
+            state,
+            browser: Browser::new(address),
+            _dir: dir,
+            server,
+        }
     }
 
     /// Another browser, for scenarios with several people.
@@ -82,18 +94,32 @@ impl TestApp {
 
     /// Creates a person holding `role` in the space `space_slug` (or platform-wide when none).
     pub async fn person_with_role(&self, email: &str, role: Role, space_slug: Option<&str>) {
-        let person = identity::create_person(&self.state.db, email, email, PASSWORD, false).await.unwrap();
+        let person = identity::create_person(&self.state.db, email, email, PASSWORD, false)
+            .await
+            .unwrap();
         let space_id = match space_slug {
-            Some(slug) => Some(spaces::by_slug(&self.state.db, slug).await.unwrap().expect("space exists").id),
+            Some(slug) => Some(
+                spaces::by_slug(&self.state.db, slug)
+                    .await
+                    .unwrap()
+                    .expect("space exists")
+                    .id,
+            ),
             None => None,
         };
-        identity::grant(&self.state.db, person.id, role, space_id, None, None).await.unwrap();
+        identity::grant(&self.state.db, person.id, role, space_id, None, None)
+            .await
+            .unwrap();
     }
 }
 
 impl Browser {
     fn new(address: SocketAddr) -> Self {
-        let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
         Self { client, address }
     }
 
@@ -102,7 +128,11 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// GETs a page and parses it; panics unless the status is the expected one.
@@ -118,7 +148,12 @@ impl Browser {
         let csrf = field_value(&page, "csrf");
         self.client
             .post(self.url("/accedi"))
-            .form(&[("email", email), ("password", password), ("csrf", &csrf), ("next", "/")])
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap()
@@ -143,5 +178,13 @@ pub fn field_value(page: &scraper::Html, name: &str) -> String {
 /// The text of every element matching `css`, trimmed.
 pub fn texts(page: &scraper::Html, css: &str) -> Vec<String> {
     let selector = scraper::Selector::parse(css).unwrap();
-    page.select(&selector).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    page.select(&selector)
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }

@@ -8,7 +8,10 @@ use serde_json::Value;
 async fn json(app: &TestApp, path: &str, expected: StatusCode) -> (Value, String) {
     let response = app.get(path).await;
     assert_eq!(response.status(), expected, "GET {path}");
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     (response.json().await.unwrap(), content_type)
 }
 
@@ -24,7 +27,10 @@ async fn probes_answer() {
 async fn readiness_fails_when_the_database_is_gone() {
     let app = TestApp::spawn(Registry::default()).await;
     app.state.db.clone().close().await.unwrap();
-    assert_eq!(app.get("/readyz").await.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        app.get("/readyz").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
 
@@ -35,7 +41,10 @@ async fn spaces_are_listed_with_kind_codes_region_and_url() {
     let spaces = body.as_array().unwrap();
     assert_eq!(spaces.len(), 1 + 20 + 107);
     let count = |kind: &str| spaces.iter().filter(|s| s["kind"] == kind).count();
-    assert_eq!((count("national"), count("regional"), count("provincial")), (1, 20, 107));
+    assert_eq!(
+        (count("national"), count("regional"), count("provincial")),
+        (1, 20, 107)
+    );
     let treviso = spaces.iter().find(|s| s["slug"] == "treviso").unwrap();
     assert_eq!(treviso["name"], "Provincia di Treviso");
     assert_eq!(treviso["istat_code"], "026");
@@ -54,7 +63,12 @@ async fn spaces_are_listed_with_kind_codes_region_and_url() {
 #[tokio::test]
 async fn the_comuni_of_a_province_by_istat_code() {
     let app = TestApp::spawn(Registry::default()).await;
-    let (body, _) = json(&app, "/api/v1/territory/provinces/026/comuni", StatusCode::OK).await;
+    let (body, _) = json(
+        &app,
+        "/api/v1/territory/provinces/026/comuni",
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(body["province"]["name"], "Treviso");
     assert_eq!(body["province"]["kind"], "provincia");
     let comuni = body["comuni"].as_array().unwrap();
@@ -64,7 +78,12 @@ async fn the_comuni_of_a_province_by_istat_code() {
     assert!(capital["population"].as_i64().unwrap() > 80_000);
     assert!(body["source"].as_str().unwrap().contains("ISTAT"));
 
-    let (rome, _) = json(&app, "/api/v1/territory/provinces/258/comuni", StatusCode::OK).await;
+    let (rome, _) = json(
+        &app,
+        "/api/v1/territory/provinces/258/comuni",
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(rome["province"]["kind"], "citta_metropolitana");
     assert_eq!(rome["comuni"].as_array().unwrap().len(), 121);
 }
@@ -72,11 +91,21 @@ async fn the_comuni_of_a_province_by_istat_code() {
 #[tokio::test]
 async fn bad_istat_codes_get_problem_documents() {
     let app = TestApp::spawn(Registry::default()).await;
-    let (problem, content_type) = json(&app, "/api/v1/territory/provinces/26/comuni", StatusCode::BAD_REQUEST).await;
+    let (problem, content_type) = json(
+        &app,
+        "/api/v1/territory/provinces/26/comuni",
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     assert_eq!(content_type, "application/problem+json");
     assert_eq!(problem["status"], 400);
     assert!(problem["detail"].as_str().unwrap().contains("3 cifre"));
-    let (problem, content_type) = json(&app, "/api/v1/territory/provinces/999/comuni", StatusCode::NOT_FOUND).await;
+    let (problem, content_type) = json(
+        &app,
+        "/api/v1/territory/provinces/999/comuni",
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     assert_eq!(content_type, "application/problem+json");
     assert_eq!(problem["title"], "Pagina non trovata");
     let (problem, content_type) = json(&app, "/api/v1/nothing-here", StatusCode::NOT_FOUND).await;

@@ -22,10 +22,16 @@ impl Module for Prova {
         ModuleKind::Vertical
     }
     fn routes(&self) -> axum::Router<AppState> {
-        axum::Router::new().route("/", axum::routing::get(|| async { "Pagina del modulo di prova" }))
+        axum::Router::new().route(
+            "/",
+            axum::routing::get(|| async { "Pagina del modulo di prova" }),
+        )
     }
     fn menu(&self, space: &spaces::Space) -> Vec<MenuItem> {
-        vec![MenuItem { label: "Prova".into(), href: space.path_to("/prova") }]
+        vec![MenuItem {
+            label: "Prova".into(),
+            href: space.path_to("/prova"),
+        }]
     }
 }
 
@@ -37,20 +43,31 @@ const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42
 
 fn png() -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(PNG_1X1).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(PNG_1X1)
+        .unwrap()
 }
 
 async fn upload(app: &TestApp, space: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
     let csrf = app.csrf(&format!("/{space}/gestione")).await;
-    let form = Form::new().text("csrf", csrf).part("logo", Part::bytes(bytes).file_name(name.to_owned()));
-    app.client.post(app.url(&format!("/{space}/gestione/logo"))).multipart(form).send().await.unwrap()
+    let form = Form::new()
+        .text("csrf", csrf)
+        .part("logo", Part::bytes(bytes).file_name(name.to_owned()));
+    app.client
+        .post(app.url(&format!("/{space}/gestione/logo")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn the_first_administrator_is_created_once() {
     let app = app().await;
     // Preparing the platform again finds the administrator and creates no other.
-    let again = pico_kernel::identity::ensure_first_admin(&app.state.db, "admin@pico.localhost").await.unwrap();
+    let again = pico_kernel::identity::ensure_first_admin(&app.state.db, "admin@pico.localhost")
+        .await
+        .unwrap();
     assert!(again.is_none());
 }
 
@@ -59,17 +76,26 @@ async fn anonymous_visitors_are_sent_to_the_login_page() {
     let app = app().await;
     let response = app.get("/treviso/gestione").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/accedi?next=/treviso/gestione");
+    assert_eq!(
+        response.headers()["location"],
+        "/accedi?next=/treviso/gestione"
+    );
 }
 
 #[tokio::test]
 async fn wrong_credentials_get_the_same_message_whether_the_account_exists_or_not() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     let wrong_password = app.login("admin@treviso.it", "sbagliata").await;
     assert_eq!(wrong_password.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let wrong_password = wrong_password.text().await.unwrap();
-    let no_account = app.login("nessuno@treviso.it", "sbagliata").await.text().await.unwrap();
+    let no_account = app
+        .login("nessuno@treviso.it", "sbagliata")
+        .await
+        .text()
+        .await
+        .unwrap();
     let alert = |html: &str| texts(&scraper::Html::parse_document(html), ".alert-danger");
     assert_eq!(alert(&wrong_password), ["E-mail o password non corretti."]);
     assert_eq!(alert(&wrong_password), alert(&no_account));
@@ -78,39 +104,69 @@ async fn wrong_credentials_get_the_same_message_whether_the_account_exists_or_no
 #[tokio::test]
 async fn a_login_form_without_its_token_is_refused() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     let response = app
         .client
         .post(app.url("/accedi"))
-        .form(&[("email", "admin@treviso.it"), ("password", PASSWORD), ("csrf", "forged")])
+        .form(&[
+            ("email", "admin@treviso.it"),
+            ("password", PASSWORD),
+            ("csrf", "forged"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(response.text().await.unwrap().contains("Il modulo è scaduto"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Il modulo è scaduto")
+    );
 }
 
 #[tokio::test]
 async fn a_province_administrator_renames_and_colours_the_space() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
-    assert_eq!(app.login("admin@treviso.it", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
+    assert_eq!(
+        app.login("admin@treviso.it", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
 
     let csrf = app.csrf("/treviso/gestione").await;
     let response = app
         .client
         .post(app.url("/treviso/gestione"))
-        .form(&[("csrf", csrf.as_str()), ("name", "Provincia di Treviso – SUA"), ("tagline", "La Marca"), ("colour", "#8A1C1C")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Provincia di Treviso – SUA"),
+            ("tagline", "La Marca"),
+            ("colour", "#8A1C1C"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     let page = app.page("/treviso/gestione", StatusCode::OK).await;
-    assert_eq!(texts(&page, ".it-brand-title")[0], "Provincia di Treviso – SUA");
+    assert_eq!(
+        texts(&page, ".it-brand-title")[0],
+        "Provincia di Treviso – SUA"
+    );
     assert_eq!(texts(&page, ".it-brand-tagline")[0], "La Marca");
     let theme = scraper::Selector::parse("link[href^='/treviso/tema.css']").unwrap();
-    let href = page.select(&theme).next().expect("theme stylesheet linked").value().attr("href").unwrap().to_owned();
+    let href = page
+        .select(&theme)
+        .next()
+        .expect("theme stylesheet linked")
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
     let css = app.get(&href).await.text().await.unwrap();
     assert!(css.contains(".it-header-center-wrapper{background:#8a1c1c}"));
 }
@@ -118,21 +174,33 @@ async fn a_province_administrator_renames_and_colours_the_space() {
 #[tokio::test]
 async fn colours_too_light_for_white_text_are_refused_and_nothing_changes() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     app.login("admin@treviso.it", PASSWORD).await;
     let csrf = app.csrf("/treviso/gestione").await;
     let response = app
         .client
         .post(app.url("/treviso/gestione"))
-        .form(&[("csrf", csrf.as_str()), ("name", "Nuovo nome"), ("colour", "#ffee00")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Nuovo nome"),
+            ("colour", "#ffee00"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = scraper::Html::parse_document(&response.text().await.unwrap());
     assert!(texts(&page, ".alert-danger")[0].contains("contrasto sufficiente"));
-    assert_eq!(field_value(&page, "colour"), "#ffee00", "the form keeps what was typed");
-    let space = spaces::by_slug(&app.state.db, "treviso").await.unwrap().unwrap();
+    assert_eq!(
+        field_value(&page, "colour"),
+        "#ffee00",
+        "the form keeps what was typed"
+    );
+    let space = spaces::by_slug(&app.state.db, "treviso")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(space.name, "Provincia di Treviso");
     assert_eq!(space.primary_colour, None);
 }
@@ -140,12 +208,23 @@ async fn colours_too_light_for_white_text_are_refused_and_nothing_changes() {
 #[tokio::test]
 async fn a_logo_is_uploaded_and_shown_in_the_header() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     app.login("admin@treviso.it", PASSWORD).await;
-    assert_eq!(upload(&app, "treviso", png(), "logo.png").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        upload(&app, "treviso", png(), "logo.png").await.status(),
+        StatusCode::SEE_OTHER
+    );
     let page = app.page("/treviso/gestione", StatusCode::OK).await;
     let img = scraper::Selector::parse(".it-brand-wrapper img").unwrap();
-    let src = page.select(&img).next().expect("logo in header").value().attr("src").unwrap().to_owned();
+    let src = page
+        .select(&img)
+        .next()
+        .expect("logo in header")
+        .value()
+        .attr("src")
+        .unwrap()
+        .to_owned();
     let logo = app.get(&src).await;
     assert_eq!(logo.headers()["content-type"], "image/png");
     assert_eq!(logo.bytes().await.unwrap().to_vec(), png());
@@ -154,16 +233,30 @@ async fn a_logo_is_uploaded_and_shown_in_the_header() {
 #[tokio::test]
 async fn a_bad_logo_is_refused_with_an_italian_message_and_the_old_one_kept() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     app.login("admin@treviso.it", PASSWORD).await;
     upload(&app, "treviso", png(), "logo.png").await;
-    let before = spaces::by_slug(&app.state.db, "treviso").await.unwrap().unwrap().logo_key;
+    let before = spaces::by_slug(&app.state.db, "treviso")
+        .await
+        .unwrap()
+        .unwrap()
+        .logo_key;
     assert!(before.is_some());
 
-    let not_an_image = upload(&app, "treviso", b"<svg onload='alert(1)'/>".to_vec(), "logo.png").await;
+    let not_an_image = upload(
+        &app,
+        "treviso",
+        b"<svg onload='alert(1)'/>".to_vec(),
+        "logo.png",
+    )
+    .await;
     assert_eq!(not_an_image.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = scraper::Html::parse_document(&not_an_image.text().await.unwrap());
-    assert_eq!(texts(&page, ".alert-danger"), ["Il file non è un'immagine PNG, JPEG o WebP valida."]);
+    assert_eq!(
+        texts(&page, ".alert-danger"),
+        ["Il file non è un'immagine PNG, JPEG o WebP valida."]
+    );
 
     let mut big = png();
     big.resize(1024 * 1024 + 1, 0);
@@ -174,18 +267,30 @@ async fn a_bad_logo_is_refused_with_an_italian_message_and_the_old_one_kept() {
 
     let huge = upload(&app, "treviso", vec![0u8; 9 * 1024 * 1024], "logo.png").await;
     assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(huge.text().await.unwrap().contains("Il file è troppo grande"));
+    assert!(
+        huge.text()
+            .await
+            .unwrap()
+            .contains("Il file è troppo grande")
+    );
 
-    let after = spaces::by_slug(&app.state.db, "treviso").await.unwrap().unwrap().logo_key;
+    let after = spaces::by_slug(&app.state.db, "treviso")
+        .await
+        .unwrap()
+        .unwrap()
+        .logo_key;
     assert_eq!(before, after);
 }
 
 #[tokio::test]
 async fn administrators_of_other_spaces_and_editors_are_refused() {
     let app = app().await;
-    app.person_with_role("admin@brescia.it", Role::SpaceAdmin, Some("brescia")).await;
-    app.person_with_role("redattore@treviso.it", Role::Editor, Some("treviso")).await;
-    app.person_with_role("admin@veneto.it", Role::SpaceAdmin, Some("upi-veneto")).await;
+    app.person_with_role("admin@brescia.it", Role::SpaceAdmin, Some("brescia"))
+        .await;
+    app.person_with_role("redattore@treviso.it", Role::Editor, Some("treviso"))
+        .await;
+    app.person_with_role("admin@veneto.it", Role::SpaceAdmin, Some("upi-veneto"))
+        .await;
 
     app.login("admin@brescia.it", PASSWORD).await;
     assert_eq!(app.get("/brescia/gestione").await.status(), StatusCode::OK);
@@ -202,45 +307,102 @@ async fn administrators_of_other_spaces_and_editors_are_refused() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     let editor = app.browser();
-    assert_eq!(editor.login("redattore@treviso.it", PASSWORD).await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(editor.get("/treviso/gestione").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        editor
+            .login("redattore@treviso.it", PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        editor.get("/treviso/gestione").await.status(),
+        StatusCode::FORBIDDEN
+    );
 
     let regional = app.browser();
     regional.login("admin@veneto.it", PASSWORD).await;
-    assert_eq!(regional.get("/treviso/gestione").await.status(), StatusCode::OK, "a regional admin manages the region's provinces");
-    assert_eq!(regional.get("/brescia/gestione").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(spaces::by_slug(&app.state.db, "treviso").await.unwrap().unwrap().name, "Provincia di Treviso");
+    assert_eq!(
+        regional.get("/treviso/gestione").await.status(),
+        StatusCode::OK,
+        "a regional admin manages the region's provinces"
+    );
+    assert_eq!(
+        regional.get("/brescia/gestione").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        spaces::by_slug(&app.state.db, "treviso")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Provincia di Treviso"
+    );
 }
 
 #[tokio::test]
 async fn a_switched_off_module_answers_404_and_leaves_the_menu() {
     let app = app().await;
-    assert_eq!(app.get("/treviso/prova").await.status(), StatusCode::NOT_FOUND, "vertical modules start off");
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    assert_eq!(
+        app.get("/treviso/prova").await.status(),
+        StatusCode::NOT_FOUND,
+        "vertical modules start off"
+    );
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     app.login("admin@treviso.it", PASSWORD).await;
 
     let csrf = app.csrf("/treviso/gestione").await;
-    let on = app.client.post(app.url("/treviso/gestione/moduli")).form(&[("csrf", csrf.as_str()), ("module", "prova")]).send().await.unwrap();
+    let on = app
+        .client
+        .post(app.url("/treviso/gestione/moduli"))
+        .form(&[("csrf", csrf.as_str()), ("module", "prova")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(on.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/treviso/prova").await.text().await.unwrap(), "Pagina del modulo di prova");
-    assert_eq!(app.get("/brescia/prova").await.status(), StatusCode::NOT_FOUND, "only in the space that switched it on");
+    assert_eq!(
+        app.get("/treviso/prova").await.text().await.unwrap(),
+        "Pagina del modulo di prova"
+    );
+    assert_eq!(
+        app.get("/brescia/prova").await.status(),
+        StatusCode::NOT_FOUND,
+        "only in the space that switched it on"
+    );
     let page = app.page("/treviso/gestione", StatusCode::OK).await;
     assert!(texts(&page, "[data-element=main-navigation] a").contains(&"Prova".to_owned()));
 
-    let off = app.client.post(app.url("/treviso/gestione/moduli")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let off = app
+        .client
+        .post(app.url("/treviso/gestione/moduli"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(off.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/treviso/prova").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/treviso/prova").await.status(),
+        StatusCode::NOT_FOUND
+    );
     let page = app.page("/treviso/gestione", StatusCode::OK).await;
     assert!(!texts(&page, "[data-element=main-navigation] a").contains(&"Prova".to_owned()));
 
-    let unknown = app.client.post(app.url("/treviso/gestione/moduli")).form(&[("csrf", csrf.as_str()), ("module", "sua")]).send().await.unwrap();
+    let unknown = app
+        .client
+        .post(app.url("/treviso/gestione/moduli"))
+        .form(&[("csrf", csrf.as_str()), ("module", "sua")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn forms_without_the_session_token_change_nothing() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     app.login("admin@treviso.it", PASSWORD).await;
     let response = app
         .client
@@ -250,16 +412,33 @@ async fn forms_without_the_session_token_change_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(spaces::by_slug(&app.state.db, "treviso").await.unwrap().unwrap().name, "Provincia di Treviso");
+    assert_eq!(
+        spaces::by_slug(&app.state.db, "treviso")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Provincia di Treviso"
+    );
 }
 
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = app().await;
-    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso")).await;
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
     app.login("admin@treviso.it", PASSWORD).await;
     let csrf = app.csrf("/treviso/gestione").await;
-    let out = app.client.post(app.url("/esci")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let out = app
+        .client
+        .post(app.url("/esci"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/treviso/gestione").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/treviso/gestione").await.status(),
+        StatusCode::SEE_OTHER
+    );
 }

@@ -39,11 +39,18 @@ pub async fn show(
     }
     let code = space.istat_code.clone().unwrap_or_default();
     let comuni = territory::comuni_of(&state.db, &code).await?;
-    let total: i64 = comuni.iter().filter_map(|c| c.population).map(i64::from).sum();
+    let total: i64 = comuni
+        .iter()
+        .filter_map(|c| c.population)
+        .map(i64::from)
+        .sum();
     let rows = comuni
         .into_iter()
         .map(|c| Row {
-            population: c.population.map(|p| thousands(p.into())).unwrap_or_else(|| "n.d.".into()),
+            population: c
+                .population
+                .map(|p| thousands(p.into()))
+                .unwrap_or_else(|| "n.d.".into()),
             name: c.name,
             other_name: c.name_other_language,
             istat_code: c.istat_code,
@@ -51,6 +58,20 @@ pub async fn show(
         })
         .collect();
     let title = "Comuni del territorio";
-    let chrome = Chrome::new(&state, &space, &actor, title, &space.path_to("/comuni"), vec![Crumb::here(title)]).await?;
-    Ok(render(&ComuniPage { chrome, space, rows, total_population: thousands(total) })?.into_response())
+    let chrome = Chrome::new(
+        &state,
+        &space,
+        &actor,
+        title,
+        &space.path_to("/comuni"),
+        vec![Crumb::here(title)],
+    )
+    .await?;
+    Ok(render(&ComuniPage {
+        chrome,
+        space,
+        rows,
+        total_population: thousands(total),
+    })?
+    .into_response())
 }

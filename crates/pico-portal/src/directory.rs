@@ -50,29 +50,57 @@ pub async fn show(
     let matches = |s: &Space| {
         needle.is_empty()
             || fold(&s.name).contains(&needle)
-            || s.plate.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&needle))
+            || s.plate
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&needle))
     };
     let all = spaces::all(&state.db).await?;
     let mut groups = Vec::new();
     for region in territory::regions(&state.db).await? {
         let in_region = |s: &&Space| s.region_code.as_deref() == Some(region.code.as_str());
-        let regional = all.iter().filter(in_region).find(|s| s.kind() == SpaceKind::Regional);
+        let regional = all
+            .iter()
+            .filter(in_region)
+            .find(|s| s.kind() == SpaceKind::Regional);
         let mut provinces: Vec<Space> = all
             .iter()
             .filter(in_region)
             .filter(|s| s.kind() == SpaceKind::Provincial && matches(s))
             .cloned()
             .collect();
-        provinces.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)));
-        let regional = regional.filter(|r| matches(r) || fold(&region.name).contains(&needle)).cloned();
+        provinces.sort_by_key(|p| fold(&p.name));
+        let regional = regional
+            .filter(|r| matches(r) || fold(&region.name).contains(&needle))
+            .cloned();
         if regional.is_none() && provinces.is_empty() {
             continue;
         }
-        groups.push(RegionGroup { name: territory::italian_name(&region.name).to_owned(), regional, provinces });
+        groups.push(RegionGroup {
+            name: territory::italian_name(&region.name).to_owned(),
+            regional,
+            provinces,
+        });
     }
-    groups.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)));
-    let shown = groups.iter().map(|g| g.provinces.len() + usize::from(g.regional.is_some())).sum();
+    groups.sort_by_key(|g| fold(&g.name));
+    let shown = groups
+        .iter()
+        .map(|g| g.provinces.len() + usize::from(g.regional.is_some()))
+        .sum();
     let title = "Spazi della rete";
-    let chrome = Chrome::new(&state, &national, &actor, title, "/spazi", vec![Crumb::here(title)]).await?;
-    Ok(render(&Directory { chrome, query, groups, shown })?.into_response())
+    let chrome = Chrome::new(
+        &state,
+        &national,
+        &actor,
+        title,
+        "/spazi",
+        vec![Crumb::here(title)],
+    )
+    .await?;
+    Ok(render(&Directory {
+        chrome,
+        query,
+        groups,
+        shown,
+    })?
+    .into_response())
 }

@@ -42,11 +42,22 @@ pub async fn national(State(state): State<AppState>, actor: Actor) -> Result<Res
     let space = spaces::national(&state.db).await?;
     authorize(&actor, Action::ViewSpace(&space))?;
     let all = spaces::all(&state.db).await?;
-    let provinces = all.iter().filter(|s| s.kind() == SpaceKind::Provincial).count();
-    let mut regions: Vec<Space> = all.into_iter().filter(|s| s.kind() == SpaceKind::Regional).collect();
+    let provinces = all
+        .iter()
+        .filter(|s| s.kind() == SpaceKind::Provincial)
+        .count();
+    let mut regions: Vec<Space> = all
+        .into_iter()
+        .filter(|s| s.kind() == SpaceKind::Regional)
+        .collect();
     regions.sort_by(|a, b| a.name.cmp(&b.name));
     let chrome = Chrome::new(&state, &space, &actor, "Home", "/", vec![]).await?;
-    Ok(render(&NationalHome { chrome, regions, provinces })?.into_response())
+    Ok(render(&NationalHome {
+        chrome,
+        regions,
+        provinces,
+    })?
+    .into_response())
 }
 
 pub async fn space(
@@ -61,22 +72,39 @@ pub async fn space(
         SpaceKind::Regional => {
             let region = space.region_code.clone().unwrap_or_default();
             let provinces = spaces::provinces_of_region(&state.db, &region).await?;
-            let chrome = Chrome::new(&state, &space, &actor, space.name.clone(), &path, vec![]).await?;
-            Ok(render(&RegionalHome { chrome, space, provinces })?.into_response())
+            let chrome =
+                Chrome::new(&state, &space, &actor, space.name.clone(), &path, vec![]).await?;
+            Ok(render(&RegionalHome {
+                chrome,
+                space,
+                provinces,
+            })?
+            .into_response())
         }
         SpaceKind::Provincial => {
             let code = space.istat_code.clone().unwrap_or_default();
-            let province = territory::province(&state.db, &code).await?.ok_or(Error::NotFound)?;
+            let province = territory::province(&state.db, &code)
+                .await?
+                .ok_or(Error::NotFound)?;
             let comuni = territory::comuni_of(&state.db, &code).await?;
-            let population: i64 = comuni.iter().filter_map(|c| c.population).map(i64::from).sum();
-            let capital = comuni.iter().filter(|c| c.is_capital).map(|c| c.name.clone()).collect::<Vec<_>>();
+            let population: i64 = comuni
+                .iter()
+                .filter_map(|c| c.population)
+                .map(i64::from)
+                .sum();
+            let capital = comuni
+                .iter()
+                .filter(|c| c.is_capital)
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>();
             let region = territory::regions(&state.db)
                 .await?
                 .into_iter()
                 .find(|r| r.code == province.region_code)
                 .map(|r| r.name)
                 .unwrap_or_default();
-            let chrome = Chrome::new(&state, &space, &actor, space.name.clone(), &path, vec![]).await?;
+            let chrome =
+                Chrome::new(&state, &space, &actor, space.name.clone(), &path, vec![]).await?;
             Ok(render(&ProvincialHome {
                 chrome,
                 kind: province.kind().title(),
@@ -96,7 +124,7 @@ pub fn thousands(n: i64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);

@@ -23,20 +23,60 @@ struct LegalPage {
     base_url: String,
 }
 
-async fn show(state: AppState, actor: Actor, kind: Kind, title: &str, path: &str) -> Result<Response, Error> {
+async fn show(
+    state: AppState,
+    actor: Actor,
+    kind: Kind,
+    title: &str,
+    path: &str,
+) -> Result<Response, Error> {
     let national = spaces::national(&state.db).await?;
-    let chrome = Chrome::new(&state, &national, &actor, title, path, vec![Crumb::here(title)]).await?;
-    Ok(render(&LegalPage { chrome, kind, base_url: state.config.base_url.clone() })?.into_response())
+    let chrome = Chrome::new(
+        &state,
+        &national,
+        &actor,
+        title,
+        path,
+        vec![Crumb::here(title)],
+    )
+    .await?;
+    Ok(render(&LegalPage {
+        chrome,
+        kind,
+        base_url: state.config.base_url.clone(),
+    })?
+    .into_response())
 }
 
 pub async fn accessibility(State(state): State<AppState>, actor: Actor) -> Result<Response, Error> {
-    show(state, actor, Kind::Accessibility, "Dichiarazione di accessibilità", "/accessibilita").await
+    show(
+        state,
+        actor,
+        Kind::Accessibility,
+        "Dichiarazione di accessibilità",
+        "/accessibilita",
+    )
+    .await
 }
 
 pub async fn privacy(State(state): State<AppState>, actor: Actor) -> Result<Response, Error> {
-    show(state, actor, Kind::Privacy, "Informativa privacy", "/privacy").await
+    show(
+        state,
+        actor,
+        Kind::Privacy,
+        "Informativa privacy",
+        "/privacy",
+    )
+    .await
 }
 
 pub async fn legal_notes(State(state): State<AppState>, actor: Actor) -> Result<Response, Error> {
-    show(state, actor, Kind::LegalNotes, "Note legali", "/note-legali").await
+    show(
+        state,
+        actor,
+        Kind::LegalNotes,
+        "Note legali",
+        "/note-legali",
+    )
+    .await
 }

@@ -30,11 +30,20 @@ impl Module for Portal {
     }
 
     fn menu(&self, space: &Space) -> Vec<MenuItem> {
-        let mut items = vec![MenuItem { label: "Home".into(), href: space.path() }];
+        let mut items = vec![MenuItem {
+            label: "Home".into(),
+            href: space.path(),
+        }];
         if space.kind() == SpaceKind::Provincial {
-            items.push(MenuItem { label: "Comuni del territorio".into(), href: space.path_to("/comuni") });
+            items.push(MenuItem {
+                label: "Comuni del territorio".into(),
+                href: space.path_to("/comuni"),
+            });
         }
-        items.push(MenuItem { label: "Spazi della rete".into(), href: "/spazi".into() });
+        items.push(MenuItem {
+            label: "Spazi della rete".into(),
+            href: "/spazi".into(),
+        });
         items
     }
 }

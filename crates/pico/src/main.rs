@@ -7,7 +7,11 @@ use pico_kernel::{Config, Registry, seed, territory};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "pico", version, about = "Pi.Co. – la piattaforma collaborativa delle Province italiane")]
+#[command(
+    name = "pico",
+    version,
+    about = "Pi.Co. – la piattaforma collaborativa delle Province italiane"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -67,7 +71,10 @@ async fn main() -> anyhow::Result<()> {
             if demo {
                 seed::demo(&state.db).await?;
             }
-            let state = pico_kernel::AppState { demo: demo || state.demo, ..state };
+            let state = pico_kernel::AppState {
+                demo: demo || state.demo,
+                ..state
+            };
             let listener = tokio::net::TcpListener::bind(bind).await?;
             tracing::info!(address = %listener.local_addr()?, url = %state.config.base_url, "Pi.Co. is serving");
             pico_kernel::serve(state, listener, shutdown_signal()).await?;

@@ -24,7 +24,10 @@ impl Cli {
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(output.status.success(), "pico {args:?} failed:\n{stdout}\n{stderr}");
+        assert!(
+            output.status.success(),
+            "pico {args:?} failed:\n{stdout}\n{stderr}"
+        );
         stdout + &stderr
     }
 }
@@ -42,24 +45,43 @@ async fn help_explains_the_subcommands() {
 async fn seeding_twice_prints_the_admin_password_once() {
     let cli = Cli::new().await;
     let first = cli.run(&["seed"]);
-    assert!(first.contains("first platform administrator created"), "{first}");
+    assert!(
+        first.contains("first platform administrator created"),
+        "{first}"
+    );
     let second = cli.run(&["seed", "--demo"]);
-    assert!(!second.contains("first platform administrator created"), "{second}");
+    assert!(
+        !second.contains("first platform administrator created"),
+        "{second}"
+    );
 }
 
 #[tokio::test]
 async fn an_updated_territory_file_is_imported_with_a_report() {
     let cli = Cli::new().await;
     cli.run(&["seed"]);
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../pico-kernel/data/istat/comuni.csv")).unwrap();
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pico-kernel/data/istat/comuni.csv"
+    ))
+    .unwrap();
     let updated: String = shipped
         .lines()
-        .map(|line| line.replacen("026012,Castelfranco Veneto,Castelfranco Veneto,", "026012,Castelfranco,Castelfranco,", 1) + "\n")
+        .map(|line| {
+            line.replacen(
+                "026012,Castelfranco Veneto,Castelfranco Veneto,",
+                "026012,Castelfranco,Castelfranco,",
+                1,
+            ) + "\n"
+        })
         .collect();
     let file = cli.dir.path().join("comuni-2027.csv");
     std::fs::write(&file, updated).unwrap();
     let report = cli.run(&["import", "territory", file.to_str().unwrap()]);
-    assert!(report.contains("renamed: Castelfranco Veneto → Castelfranco"), "{report}");
+    assert!(
+        report.contains("renamed: Castelfranco Veneto → Castelfranco"),
+        "{report}"
+    );
     let again = cli.run(&["import", "territory", file.to_str().unwrap()]);
     assert!(!again.contains("renamed"), "{again}");
 }

@@ -73,8 +73,14 @@ impl Role {
 pub enum Scope {
     Platform,
     /// A space; a national or regional space also covers the spaces below it.
-    Space { id: i32, kind: SpaceKind, region_code: Option<String> },
-    Ente { comune_id: i32 },
+    Space {
+        id: i32,
+        kind: SpaceKind,
+        region_code: Option<String>,
+    },
+    Ente {
+        comune_id: i32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,16 +125,26 @@ pub async fn grants_of(db: &impl ConnectionTrait, person_id: i32) -> Result<Vec<
         .await?;
     let mut grants = Vec::with_capacity(rows.len());
     for row in rows {
-        let Some(role) = Role::parse(&row.role) else { continue };
+        let Some(role) = Role::parse(&row.role) else {
+            continue;
+        };
         let scope = match (row.space_id, row.comune_id) {
             (Some(space_id), _) => match spaces::by_id(db, space_id).await? {
-                Some(space) => Scope::Space { id: space.id, kind: space.kind(), region_code: space.region_code },
+                Some(space) => Scope::Space {
+                    id: space.id,
+                    kind: space.kind(),
+                    region_code: space.region_code,
+                },
                 None => continue,
             },
             (None, Some(comune_id)) => Scope::Ente { comune_id },
             (None, None) => Scope::Platform,
         };
-        grants.push(Grant { role, scope, module_key: row.module_key });
+        grants.push(Grant {
+            role,
+            scope,
+            module_key: row.module_key,
+        });
     }
     Ok(grants)
 }
@@ -205,7 +221,16 @@ pub async fn ensure_first_admin(
             model.password_hash = Set(password::hash(&password));
             model.update(db).await?
         }
-        None => create_person(db, email, "Amministratore della piattaforma", &password, false).await?,
+        None => {
+            create_person(
+                db,
+                email,
+                "Amministratore della piattaforma",
+                &password,
+                false,
+            )
+            .await?
+        }
     };
     grant(db, person.id, Role::PlatformAdmin, None, None, None).await?;
     Ok(Some(password))
@@ -214,5 +239,7 @@ pub async fn ensure_first_admin(
 fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }

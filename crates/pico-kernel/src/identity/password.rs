@@ -1,8 +1,8 @@
 //! Argon2id password hashes in PHC format.
 
 use argon2::password_hash::{PasswordHasher, SaltString};
-use rand::RngCore;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use rand::RngCore;
 
 pub fn hash(password: &str) -> String {
     let mut bytes = [0u8; 16];
@@ -15,8 +15,11 @@ pub fn hash(password: &str) -> String {
 }
 
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A hash to check against when the account does not exist, so that the answer takes as long

@@ -43,8 +43,11 @@ pub async fn open(
     }
     .insert(db)
     .await?;
-    let mut person: person::ActiveModel =
-        person::Entity::find_by_id(person_id).one(db).await?.ok_or(DbErr::RecordNotFound("person".into()))?.into();
+    let mut person: person::ActiveModel = person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .ok_or(DbErr::RecordNotFound("person".into()))?
+        .into();
     person.last_login_at = Set(Some(now));
     person.update(db).await?;
     Ok(token)
@@ -59,7 +62,10 @@ pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<Pe
         session::Entity::delete_by_id(session.id).exec(db).await?;
         return Ok(None);
     }
-    let Some(person) = person::Entity::find_by_id(session.person_id).one(db).await? else {
+    let Some(person) = person::Entity::find_by_id(session.person_id)
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     Ok(Some(Person {
@@ -72,6 +78,8 @@ pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<Pe
 }
 
 pub async fn close(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {
-    session::Entity::delete_by_id(digest(token)).exec(db).await?;
+    session::Entity::delete_by_id(digest(token))
+        .exec(db)
+        .await?;
     Ok(())
 }

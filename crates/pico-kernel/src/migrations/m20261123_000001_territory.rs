@@ -58,7 +58,11 @@ impl MigrationTrait for Migration {
                             .from("comune", "province_code")
                             .to("province", "code"),
                     )
-                    .foreign_key(ForeignKey::create().from("comune", "successor_id").to("comune", "id"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("comune", "successor_id")
+                            .to("comune", "id"),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -82,7 +86,11 @@ impl MigrationTrait for Migration {
                     .col(string_null("old_value"))
                     .col(string_null("new_value"))
                     .col(timestamp_with_time_zone("changed_at"))
-                    .foreign_key(ForeignKey::create().from("comune_change", "comune_id").to("comune", "id"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("comune_change", "comune_id")
+                            .to("comune", "id"),
+                    )
                     .to_owned(),
             )
             .await

@@ -23,7 +23,11 @@ impl MigrationTrait for Migration {
                     .col(string_null("primary_colour"))
                     .col(string_null("logo_key"))
                     .col(timestamp_with_time_zone("updated_at"))
-                    .foreign_key(ForeignKey::create().from("space", "parent_id").to("space", "id"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("space", "parent_id")
+                            .to("space", "id"),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -46,7 +50,11 @@ impl MigrationTrait for Migration {
                     .col(string("module_key"))
                     .col(boolean("enabled"))
                     .primary_key(Index::create().col("space_id").col("module_key"))
-                    .foreign_key(ForeignKey::create().from("space_module", "space_id").to("space", "id"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("space_module", "space_id")
+                            .to("space", "id"),
+                    )
                     .to_owned(),
             )
             .await?;

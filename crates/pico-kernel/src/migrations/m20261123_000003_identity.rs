@@ -32,9 +32,21 @@ impl MigrationTrait for Migration {
                     .col(integer_null("comune_id"))
                     .col(string_null("module_key"))
                     .col(timestamp_with_time_zone("created_at"))
-                    .foreign_key(ForeignKey::create().from("role_grant", "person_id").to("person", "id"))
-                    .foreign_key(ForeignKey::create().from("role_grant", "space_id").to("space", "id"))
-                    .foreign_key(ForeignKey::create().from("role_grant", "comune_id").to("comune", "id"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("role_grant", "person_id")
+                            .to("person", "id"),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("role_grant", "space_id")
+                            .to("space", "id"),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("role_grant", "comune_id")
+                            .to("comune", "id"),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -58,7 +70,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone("expires_at"))
                     .col(string_null("ip"))
                     .col(string_null("user_agent"))
-                    .foreign_key(ForeignKey::create().from("session", "person_id").to("person", "id"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("session", "person_id")
+                            .to("person", "id"),
+                    )
                     .to_owned(),
             )
             .await

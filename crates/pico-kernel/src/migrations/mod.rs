@@ -39,7 +39,12 @@ pub async fn run(
         )
         .await?;
     let applied: HashSet<String> = db
-        .query_all(&Query::select().column("name").from("pico_migration").to_owned())
+        .query_all(
+            &Query::select()
+                .column("name")
+                .from("pico_migration")
+                .to_owned(),
+        )
         .await?
         .into_iter()
         .map(|row| row.try_get::<String>("", "name"))

@@ -26,7 +26,8 @@ impl PrimaryColour {
         if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(ColourError::Format);
         }
-        let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("checked hex digits");
+        let channel =
+            |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("checked hex digits");
         let colour = Self([channel(0), channel(2), channel(4)]);
         let ratio = colour.contrast_with_white();
         if ratio < Self::MIN_CONTRAST {
@@ -39,7 +40,11 @@ impl PrimaryColour {
     pub fn contrast_with_white(self) -> f64 {
         let linear = |c: u8| {
             let c = f64::from(c) / 255.0;
-            if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
         };
         let [r, g, b] = self.0;
         let luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
@@ -102,7 +107,10 @@ impl Logo {
             return Err(LogoError::Empty);
         }
         if bytes.len() > max_bytes {
-            return Err(LogoError::TooLarge { size: bytes.len().div_ceil(1024), max: max_bytes / 1024 });
+            return Err(LogoError::TooLarge {
+                size: bytes.len().div_ceil(1024),
+                max: max_bytes / 1024,
+            });
         }
         let (extension, content_type) = match imagesize::image_type(&bytes) {
             Ok(imagesize::ImageType::Png) => ("png", "image/png"),
@@ -115,9 +123,16 @@ impl Logo {
             return Err(LogoError::NotAnImage);
         }
         if size.width > Self::MAX_SIDE || size.height > Self::MAX_SIDE {
-            return Err(LogoError::TooManyPixels { width: size.width, height: size.height });
+            return Err(LogoError::TooManyPixels {
+                width: size.width,
+                height: size.height,
+            });
         }
-        Ok(Self { bytes, extension, content_type })
+        Ok(Self {
+            bytes,
+            extension,
+            content_type,
+        })
     }
 }
 
@@ -127,8 +142,14 @@ mod tests {
 
     #[test]
     fn dark_colours_pass_light_ones_fail() {
-        assert_eq!(PrimaryColour::parse("#0066CC").unwrap().to_string(), "#0066cc");
-        assert!(matches!(PrimaryColour::parse("#ffff00"), Err(ColourError::Contrast { .. })));
+        assert_eq!(
+            PrimaryColour::parse("#0066CC").unwrap().to_string(),
+            "#0066cc"
+        );
+        assert!(matches!(
+            PrimaryColour::parse("#ffff00"),
+            Err(ColourError::Contrast { .. })
+        ));
         assert_eq!(PrimaryColour::parse("0066cc"), Err(ColourError::Format));
         assert_eq!(PrimaryColour::parse("#06c"), Err(ColourError::Format));
     }
@@ -144,9 +165,18 @@ mod tests {
     #[test]
     fn logos_are_recognised_by_content() {
         let png = tiny_png();
-        assert_eq!(Logo::parse(png.clone(), 1024).unwrap().content_type, "image/png");
-        assert_eq!(Logo::parse(b"<svg onload=alert(1)>".to_vec(), 1024).unwrap_err(), LogoError::NotAnImage);
-        assert!(matches!(Logo::parse(png, 10), Err(LogoError::TooLarge { .. })));
+        assert_eq!(
+            Logo::parse(png.clone(), 1024).unwrap().content_type,
+            "image/png"
+        );
+        assert_eq!(
+            Logo::parse(b"<svg onload=alert(1)>".to_vec(), 1024).unwrap_err(),
+            LogoError::NotAnImage
+        );
+        assert!(matches!(
+            Logo::parse(png, 10),
+            Err(LogoError::TooLarge { .. })
+        ));
     }
 
     /// A valid 1×1 PNG.

@@ -21,8 +21,20 @@ pub const NATIONAL_SLUG: &str = "upi";
 
 /// Paths at the root that can never be a space.
 pub const RESERVED_SLUGS: &[&str] = &[
-    "api", "static", "media", "spazi", "accedi", "esci", "healthz", "readyz", "accessibilita",
-    "privacy", "note-legali", "favicon.ico", "robots.txt", "gestione",
+    "api",
+    "static",
+    "media",
+    "spazi",
+    "accedi",
+    "esci",
+    "healthz",
+    "readyz",
+    "accessibilita",
+    "privacy",
+    "note-legali",
+    "favicon.ico",
+    "robots.txt",
+    "gestione",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -43,7 +55,9 @@ impl SpaceKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::National, Self::Regional, Self::Provincial].into_iter().find(|k| k.as_str() == s)
+        [Self::National, Self::Regional, Self::Provincial]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -54,7 +68,11 @@ impl Space {
 
     /// The path of the space's home page.
     pub fn path(&self) -> String {
-        if self.kind() == SpaceKind::National { "/".into() } else { format!("/{}", self.slug) }
+        if self.kind() == SpaceKind::National {
+            "/".into()
+        } else {
+            format!("/{}", self.slug)
+        }
     }
 
     /// The path of a page inside the space (`sub` starts with `/`).
@@ -79,7 +97,10 @@ pub fn slugify(name: &str) -> String {
 }
 
 pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Space>, DbErr> {
-    space::Entity::find().filter(space::Column::Slug.eq(slug)).one(db).await
+    space::Entity::find()
+        .filter(space::Column::Slug.eq(slug))
+        .one(db)
+        .await
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<Space>, DbErr> {
@@ -93,7 +114,10 @@ pub async fn national(db: &impl ConnectionTrait) -> Result<Space, DbErr> {
 }
 
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Space>, DbErr> {
-    space::Entity::find().order_by_asc(space::Column::Id).all(db).await
+    space::Entity::find()
+        .order_by_asc(space::Column::Id)
+        .all(db)
+        .await
 }
 
 /// The province spaces of a region, by name.
@@ -136,9 +160,12 @@ pub async fn set_module(
         enabled: Set(enabled),
     })
     .on_conflict(
-        OnConflict::columns([space_module::Column::SpaceId, space_module::Column::ModuleKey])
-            .update_column(space_module::Column::Enabled)
-            .to_owned(),
+        OnConflict::columns([
+            space_module::Column::SpaceId,
+            space_module::Column::ModuleKey,
+        ])
+        .update_column(space_module::Column::Enabled)
+        .to_owned(),
     )
     .exec(db)
     .await?;
@@ -150,25 +177,49 @@ pub async fn set_module(
 pub async fn sync_with_territory(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
     let existing = all(db).await?;
     let has = |kind: SpaceKind, code: Option<&str>| {
-        existing.iter().any(|s| s.kind() == kind && s.istat_code.as_deref() == code)
+        existing
+            .iter()
+            .any(|s| s.kind() == kind && s.istat_code.as_deref() == code)
     };
     let mut created = 0;
     let national_id = match existing.iter().find(|s| s.kind() == SpaceKind::National) {
         Some(s) => s.id,
         None => {
             created += 1;
-            insert(db, SpaceKind::National, NATIONAL_SLUG, "UPI – Unione delle Province d'Italia", None, None, None, None).await?
+            insert(
+                db,
+                SpaceKind::National,
+                NATIONAL_SLUG,
+                "UPI – Unione delle Province d'Italia",
+                None,
+                None,
+                None,
+                None,
+            )
+            .await?
         }
     };
     let mut regional_ids = std::collections::HashMap::new();
     for region in territory::regions(db).await? {
         let slug = format!("upi-{}", slugify(&region.name));
-        let id = match existing.iter().find(|s| s.kind() == SpaceKind::Regional && s.istat_code.as_deref() == Some(&region.code)) {
+        let id = match existing.iter().find(|s| {
+            s.kind() == SpaceKind::Regional && s.istat_code.as_deref() == Some(&region.code)
+        }) {
             Some(s) => s.id,
             None => {
                 created += 1;
                 let name = format!("UPI {}", territory::italian_name(&region.name));
-                insert(db, SpaceKind::Regional, &slug, &name, Some(&region.code), None, Some(&region.code), Some(national_id)).await?
+                insert(
+                    db,
+                    SpaceKind::Regional,
+                    &slug,
+                    &name,
+                    Some(&region.code),
+                    None,
+                    Some(&region.code),
+                    Some(national_id),
+                )
+                .await?
             }
         };
         regional_ids.insert(region.code, (id, region.name));
@@ -182,13 +233,26 @@ pub async fn sync_with_territory(db: &impl ConnectionTrait) -> Result<usize, DbE
         let name = if &province.name == region_name {
             territory::italian_name(&province.name).to_owned()
         } else {
-            territory::province_title(ProvinceKind::from_istat(province.kind).unwrap_or(ProvinceKind::Provincia), &province.name)
+            territory::province_title(
+                ProvinceKind::from_istat(province.kind).unwrap_or(ProvinceKind::Provincia),
+                &province.name,
+            )
         };
         let mut slug = slugify(&province.name);
         if RESERVED_SLUGS.contains(&slug.as_str()) || existing.iter().any(|s| s.slug == slug) {
             slug = format!("{slug}-{}", province.plate.to_lowercase());
         }
-        insert(db, SpaceKind::Provincial, &slug, &name, Some(&province.code), Some(&province.plate), Some(&province.region_code), Some(*parent)).await?;
+        insert(
+            db,
+            SpaceKind::Provincial,
+            &slug,
+            &name,
+            Some(&province.code),
+            Some(&province.plate),
+            Some(&province.region_code),
+            Some(*parent),
+        )
+        .await?;
         created += 1;
     }
     Ok(created)

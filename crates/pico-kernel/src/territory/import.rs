@@ -13,8 +13,8 @@ use super::model::{comune, comune_change, province, region};
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    DatabaseConnection, IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -132,7 +132,10 @@ fn parse(csv: &[u8]) -> Result<Vec<ComuneRow>, ImportError> {
     for (index, row) in reader.deserialize::<ComuneRow>().enumerate() {
         let row = row?;
         let line = index as u64 + 2;
-        let bad = |message: &str| ImportError::Row { line, message: message.into() };
+        let bad = |message: &str| ImportError::Row {
+            line,
+            message: message.into(),
+        };
         if row.codice_istat.len() != 6 || !row.codice_istat.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("il codice ISTAT del comune deve avere 6 cifre"));
         }
@@ -145,7 +148,10 @@ fn parse(csv: &[u8]) -> Result<Vec<ComuneRow>, ImportError> {
         rows.push(row);
     }
     if rows.is_empty() {
-        return Err(ImportError::Row { line: 1, message: "il file non contiene comuni".into() });
+        return Err(ImportError::Row {
+            line: 1,
+            message: "il file non contiene comuni".into(),
+        });
     }
     Ok(rows)
 }
@@ -162,7 +168,11 @@ async fn seed_regions(db: &impl ConnectionTrait) -> Result<(), ImportError> {
     region::Entity::insert_many(models)
         .on_conflict(
             OnConflict::column(region::Column::Code)
-                .update_columns([region::Column::Name, region::Column::Nuts2, region::Column::SpecialStatute])
+                .update_columns([
+                    region::Column::Name,
+                    region::Column::Nuts2,
+                    region::Column::SpecialStatute,
+                ])
                 .to_owned(),
         )
         .exec(db)
@@ -177,8 +187,12 @@ async fn import_rows(
     let mut report = ImportReport::default();
     let now = Utc::now();
 
-    let known_regions: HashSet<String> =
-        region::Entity::find().all(db).await?.into_iter().map(|r| r.code).collect();
+    let known_regions: HashSet<String> = region::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
     let mut provinces: HashMap<String, province::Model> = province::Entity::find()
         .all(db)
         .await?
@@ -204,12 +218,22 @@ async fn import_rows(
         match provinces.get(&wanted.code) {
             Some(existing) if *existing == wanted => {}
             Some(_) => {
-                wanted.clone().into_active_model().reset_all().update(db).await?;
+                wanted
+                    .clone()
+                    .into_active_model()
+                    .reset_all()
+                    .update(db)
+                    .await?;
                 provinces.insert(wanted.code.clone(), wanted);
             }
             None => {
                 report.provinces_created.push(wanted.name.clone());
-                wanted.clone().into_active_model().reset_all().insert(db).await?;
+                wanted
+                    .clone()
+                    .into_active_model()
+                    .reset_all()
+                    .insert(db)
+                    .await?;
                 provinces.insert(wanted.code.clone(), wanted);
             }
         }
@@ -217,8 +241,10 @@ async fn import_rows(
 
     let existing = comune::Entity::find().all(db).await?;
     let in_file: HashSet<&str> = rows.iter().map(|r| r.codice_istat.as_str()).collect();
-    let by_code: HashMap<&str, &comune::Model> =
-        existing.iter().map(|c| (c.istat_code.as_str(), c)).collect();
+    let by_code: HashMap<&str, &comune::Model> = existing
+        .iter()
+        .map(|c| (c.istat_code.as_str(), c))
+        .collect();
     // Comuni that vanished from the list, by cadastral code, to recognise a change of province.
     let mut vanished_by_cadastral: HashMap<&str, &comune::Model> = existing
         .iter()
@@ -232,7 +258,8 @@ async fn import_rows(
             id,
             istat_code: row.codice_istat.clone(),
             name: row.denominazione_it.clone(),
-            name_other_language: Some(row.denominazione_altra_lingua.clone()).filter(|s| !s.is_empty()),
+            name_other_language: Some(row.denominazione_altra_lingua.clone())
+                .filter(|s| !s.is_empty()),
             cadastral_code: row.codice_catastale.clone(),
             province_code: row.codice_provincia.clone(),
             is_capital: row.capoluogo_provincia == 1,
@@ -247,7 +274,9 @@ async fn import_rows(
             if next != **current {
                 if next.name != current.name {
                     record(db, current.id, "renamed", &current.name, &next.name).await?;
-                    report.renamed.push((current.name.clone(), next.name.clone()));
+                    report
+                        .renamed
+                        .push((current.name.clone(), next.name.clone()));
                 }
                 if current.suppressed_at.is_some() {
                     record(db, current.id, "restored", "", &next.name).await?;
@@ -257,7 +286,11 @@ async fn import_rows(
         } else if let Some(moved) = vanished_by_cadastral.remove(row.codice_catastale.as_str()) {
             let next = wanted(moved.id);
             record(db, moved.id, "recoded", &moved.istat_code, &next.istat_code).await?;
-            report.recoded.push((next.name.clone(), moved.istat_code.clone(), next.istat_code.clone()));
+            report.recoded.push((
+                next.name.clone(),
+                moved.istat_code.clone(),
+                next.istat_code.clone(),
+            ));
             next.into_active_model().reset_all().update(db).await?;
         } else {
             let mut model = wanted(0).into_active_model();
@@ -286,8 +319,10 @@ async fn import_rows(
         record(db, comune.id, "created", "", &comune.name).await?;
     }
     for gone in vanished_by_cadastral.into_values() {
-        let candidates: Vec<&comune::Model> =
-            created.iter().filter(|c| c.province_code == gone.province_code).collect();
+        let candidates: Vec<&comune::Model> = created
+            .iter()
+            .filter(|c| c.province_code == gone.province_code)
+            .collect();
         let successor = (candidates.len() == 1).then(|| candidates[0]);
         let mut model = gone.clone().into_active_model();
         model.suppressed_at = Set(Some(now));
@@ -297,7 +332,9 @@ async fn import_rows(
             Some(s) => record(db, gone.id, "merged", &gone.name, &s.name).await?,
             None => record(db, gone.id, "suppressed", &gone.name, "").await?,
         }
-        report.suppressed.push((gone.name.clone(), successor.map(|s| s.name.clone())));
+        report
+            .suppressed
+            .push((gone.name.clone(), successor.map(|s| s.name.clone())));
     }
     Ok(report)
 }

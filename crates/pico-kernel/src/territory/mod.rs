@@ -70,7 +70,9 @@ pub async fn province(
     db: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Option<model::province::Model>, DbErr> {
-    model::province::Entity::find_by_id(code.to_owned()).one(db).await
+    model::province::Entity::find_by_id(code.to_owned())
+        .one(db)
+        .await
 }
 
 /// The comuni of a province that exist today, by name.
@@ -93,13 +95,22 @@ mod tests {
 
     #[test]
     fn titles_read_as_italian() {
-        assert_eq!(province_title(ProvinceKind::Provincia, "Treviso"), "Provincia di Treviso");
+        assert_eq!(
+            province_title(ProvinceKind::Provincia, "Treviso"),
+            "Provincia di Treviso"
+        );
         assert_eq!(
             province_title(ProvinceKind::ProvinciaAutonoma, "Bolzano/Bozen"),
             "Provincia autonoma di Bolzano"
         );
-        assert_eq!(province_title(ProvinceKind::UnitaNonAmministrativa, "Udine"), "Ex provincia di Udine");
-        assert_eq!(province_title(ProvinceKind::LiberoConsorzio, "Enna"), "Libero consorzio comunale di Enna");
+        assert_eq!(
+            province_title(ProvinceKind::UnitaNonAmministrativa, "Udine"),
+            "Ex provincia di Udine"
+        );
+        assert_eq!(
+            province_title(ProvinceKind::LiberoConsorzio, "Enna"),
+            "Libero consorzio comunale di Enna"
+        );
     }
 
     #[test]

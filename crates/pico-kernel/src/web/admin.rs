@@ -21,7 +21,10 @@ const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/{space}/gestione", get(show).post(update))
-        .route("/{space}/gestione/logo", post(upload_logo).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route(
+            "/{space}/gestione/logo",
+            post(upload_logo).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/{space}/gestione/moduli", post(update_modules))
 }
 
@@ -57,16 +60,31 @@ async fn page(
     error: Option<String>,
     saved: bool,
 ) -> Result<ManagePage, Error> {
-    let chrome = Chrome::new(state, &space, actor, "Gestione dello spazio", &space.path_to("/gestione"), vec![Crumb::here("Gestione")]).await?;
+    let chrome = Chrome::new(
+        state,
+        &space,
+        actor,
+        "Gestione dello spazio",
+        &space.path_to("/gestione"),
+        vec![Crumb::here("Gestione")],
+    )
+    .await?;
     let enabled = spaces::enabled_modules(&state.db, space.id).await?;
     let modules = state
         .registry
         .switchable()
-        .map(|m| ModuleChoice { key: m.key(), label: m.label(), enabled: enabled.contains(m.key()) })
+        .map(|m| ModuleChoice {
+            key: m.key(),
+            label: m.label(),
+            enabled: enabled.contains(m.key()),
+        })
         .collect();
     Ok(ManagePage {
         chrome,
-        csrf: actor.person().map(|p| p.csrf_token.clone()).unwrap_or_default(),
+        csrf: actor
+            .person()
+            .map(|p| p.csrf_token.clone())
+            .unwrap_or_default(),
         name: space.name.clone(),
         tagline: space.tagline.clone().unwrap_or_default(),
         colour: space.primary_colour.clone().unwrap_or_default(),
@@ -142,7 +160,10 @@ async fn upload_logo(
 ) -> Result<Response, Error> {
     authorize(&actor, Action::ManageSpace(&space))?;
     let too_large = || {
-        format!("Il file è troppo grande: il logo può pesare al massimo {} KB.", state.config.max_logo_bytes / 1024)
+        format!(
+            "Il file è troppo grande: il logo può pesare al massimo {} KB.",
+            state.config.max_logo_bytes / 1024
+        )
     };
     let mut csrf = String::new();
     let mut upload = None;
@@ -152,7 +173,9 @@ async fn upload_logo(
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or_default().to_owned();
                 match field.bytes().await {
-                    Ok(bytes) if name == "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                    Ok(bytes) if name == "csrf" => {
+                        csrf = String::from_utf8_lossy(&bytes).into_owned()
+                    }
                     Ok(bytes) if name == "logo" => upload = Some(bytes.to_vec()),
                     Ok(_) => {}
                     Err(e) => {
@@ -170,7 +193,9 @@ async fn upload_logo(
     }
     let outcome = match failure {
         Some((status, true)) => Err((status, too_large())),
-        Some((status, false)) => Err((status, "Il caricamento non è riuscito: riprova.".to_owned())),
+        Some((status, false)) => {
+            Err((status, "Il caricamento non è riuscito: riprova.".to_owned()))
+        }
         None => {
             check_csrf(&actor, &csrf)?;
             Logo::parse(upload.unwrap_or_default(), state.config.max_logo_bytes).map_err(|e| {
@@ -190,7 +215,10 @@ async fn upload_logo(
             return Ok((status, render(&page)?).into_response());
         }
     };
-    let key = state.storage.put(&format!("spaces/{}", space.id), logo.extension, logo.bytes).await?;
+    let key = state
+        .storage
+        .put(&format!("spaces/{}", space.id), logo.extension, logo.bytes)
+        .await?;
     let path = space.path_to("/gestione?salvato=1");
     let mut model: space::ActiveModel = space.into_active_model();
     model.logo_key = Set(Some(key));
@@ -206,11 +234,24 @@ async fn update_modules(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     authorize(&actor, Action::ManageSpace(&space))?;
-    let csrf = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
+    let csrf = form
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
     check_csrf(&actor, csrf)?;
-    let chosen: Vec<&str> = form.iter().filter(|(k, _)| k == "module").map(|(_, v)| v.as_str()).collect();
-    if let Some(unknown) = chosen.iter().find(|key| state.registry.switchable().all(|m| m.key() != **key)) {
-        return Err(Error::BadRequest(format!("Il modulo «{unknown}» non esiste.")));
+    let chosen: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "module")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if let Some(unknown) = chosen
+        .iter()
+        .find(|key| state.registry.switchable().all(|m| m.key() != **key))
+    {
+        return Err(Error::BadRequest(format!(
+            "Il modulo «{unknown}» non esiste."
+        )));
     }
     let txn = state.db.begin().await?;
     for module in state.registry.switchable() {

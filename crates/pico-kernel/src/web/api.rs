@@ -15,7 +15,10 @@ use utoipa::{OpenApi, ToSchema};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/spaces", get(list_spaces))
-        .route("/territory/provinces/{istat_code}/comuni", get(province_comuni))
+        .route(
+            "/territory/provinces/{istat_code}/comuni",
+            get(province_comuni),
+        )
         .route("/openapi.json", get(openapi))
 }
 
@@ -27,7 +30,15 @@ pub fn routes() -> Router<AppState> {
         version = "1"
     ),
     paths(list_spaces, province_comuni),
-    components(schemas(SpaceDto, SpaceKind, ProvinceComuni, ProvinceDto, ProvinceKind, ComuneDto, Problem))
+    components(schemas(
+        SpaceDto,
+        SpaceKind,
+        ProvinceComuni,
+        ProvinceDto,
+        ProvinceKind,
+        ComuneDto,
+        Problem
+    ))
 )]
 struct ApiDoc;
 
@@ -79,8 +90,11 @@ struct ComuneDto {
 #[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces",
     responses((status = 200, description = "All spaces", body = [SpaceDto])))]
 async fn list_spaces(State(state): State<AppState>) -> Result<Json<Vec<SpaceDto>>, Problem> {
-    let regions: HashMap<String, String> =
-        territory::regions(&state.db).await?.into_iter().map(|r| (r.code, r.name)).collect();
+    let regions: HashMap<String, String> = territory::regions(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
     let spaces = spaces::all(&state.db).await?;
     Ok(Json(
         spaces
@@ -114,12 +128,19 @@ async fn province_comuni(
     if !territory::is_province_code(&code) {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("«{code}» non è un codice ISTAT di provincia: servono 3 cifre, per esempio 026."),
+            format!(
+                "«{code}» non è un codice ISTAT di provincia: servono 3 cifre, per esempio 026."
+            ),
         ));
     }
-    let province = territory::province(&state.db, &code).await?.ok_or_else(|| {
-        Problem::new(StatusCode::NOT_FOUND, format!("Nessuna provincia ha il codice ISTAT {code}."))
-    })?;
+    let province = territory::province(&state.db, &code)
+        .await?
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                format!("Nessuna provincia ha il codice ISTAT {code}."),
+            )
+        })?;
     let comuni = territory::comuni_of(&state.db, &code).await?;
     Ok(Json(ProvinceComuni {
         province: ProvinceDto {

@@ -20,10 +20,17 @@ pub fn routes() -> Router<AppState> {
 async fn static_file(Path((version, path)): Path<(String, String)>) -> Result<Response, Error> {
     let asset = pico_assets::get(&path).ok_or(Error::NotFound)?;
     // A page rendered by an older build may still ask for its version: serve it, briefly cached.
-    let cache = if version == pico_assets::VERSION { IMMUTABLE } else { "public, max-age=300" };
+    let cache = if version == pico_assets::VERSION {
+        IMMUTABLE
+    } else {
+        "public, max-age=300"
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         ],
         asset.bytes,
@@ -35,7 +42,10 @@ async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result
     let file = state.storage.get(&key).await?.ok_or(Error::NotFound)?;
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(file.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(file.content_type),
+            ),
             // Keys carry a content hash: a new upload gets a new URL.
             (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
         ],
@@ -45,10 +55,17 @@ async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result
 }
 
 async fn theme(CurrentSpace(space): CurrentSpace) -> Result<Response, Error> {
-    let colour = space.primary_colour.as_deref().and_then(|c| PrimaryColour::parse(c).ok()).ok_or(Error::NotFound)?;
+    let colour = space
+        .primary_colour
+        .as_deref()
+        .and_then(|c| PrimaryColour::parse(c).ok())
+        .ok_or(Error::NotFound)?;
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
         ],
         colour.theme_css(),

@@ -76,12 +76,32 @@ async fn page(
         Some(c) => (jar.clone(), c.value().to_owned()),
         None => {
             let token = sessions::random_token();
-            (jar.add(cookie(state, LOGIN_CSRF_COOKIE, token.clone())), token)
+            (
+                jar.add(cookie(state, LOGIN_CSRF_COOKIE, token.clone())),
+                token,
+            )
         }
     };
     let national = spaces::national(&state.db).await?;
-    let chrome = Chrome::new(state, &national, &Actor::Anonymous, "Accedi", "/accedi", vec![Crumb::here("Accedi")]).await?;
-    Ok((jar, LoginPage { chrome, csrf, next, email, error }))
+    let chrome = Chrome::new(
+        state,
+        &national,
+        &Actor::Anonymous,
+        "Accedi",
+        "/accedi",
+        vec![Crumb::here("Accedi")],
+    )
+    .await?;
+    Ok((
+        jar,
+        LoginPage {
+            chrome,
+            csrf,
+            next,
+            email,
+            error,
+        },
+    ))
 }
 
 async fn login_page(
@@ -89,7 +109,14 @@ async fn login_page(
     jar: CookieJar,
     Query(query): Query<NextParam>,
 ) -> Result<Response, Error> {
-    let (jar, page) = page(&state, jar, safe_next(query.next.as_deref()), String::new(), None).await?;
+    let (jar, page) = page(
+        &state,
+        jar,
+        safe_next(query.next.as_deref()),
+        String::new(),
+        None,
+    )
+    .await?;
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -99,7 +126,10 @@ async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, Error> {
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
         return Err(Error::Csrf);
     }
@@ -115,14 +145,34 @@ async fn login(
     let Some(person) = person.filter(|_| verified) else {
         tracing::info!("failed login");
         // The same message whether the account exists or not.
-        let (jar, page) = page(&state, jar, next, form.email.trim().to_owned(), Some("E-mail o password non corretti.")).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response());
+        let (jar, page) = page(
+            &state,
+            jar,
+            next,
+            form.email.trim().to_owned(),
+            Some("E-mail o password non corretti."),
+        )
+        .await?;
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            jar,
+            render(&page)?,
+        )
+            .into_response());
     };
-    let ip = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).map(|s| s.split(',').next().unwrap_or(s).trim().to_owned());
-    let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let ip = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.split(',').next().unwrap_or(s).trim().to_owned());
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let token = sessions::open(&state.db, person.id, ip, agent).await?;
     tracing::info!(person_id = person.id, "signed in");
-    let jar = jar.remove(Cookie::from(LOGIN_CSRF_COOKIE)).add(cookie(&state, sessions::COOKIE, token));
+    let jar =
+        jar.remove(Cookie::from(LOGIN_CSRF_COOKIE))
+            .add(cookie(&state, sessions::COOKIE, token));
     Ok((jar, Redirect::to(&next)).into_response())
 }
 

@@ -45,7 +45,10 @@ impl Error {
             Error::NotFound => "La pagina che cerchi non esiste o è stata spostata.".into(),
             Error::Unauthenticated => "Per continuare devi accedere.".into(),
             Error::Forbidden => "Non hai i permessi per vedere questa pagina.".into(),
-            Error::Csrf => "Il modulo è scaduto o non è valido. Torna indietro, ricarica la pagina e riprova.".into(),
+            Error::Csrf => {
+                "Il modulo è scaduto o non è valido. Torna indietro, ricarica la pagina e riprova."
+                    .into()
+            }
             Error::BadRequest(m) | Error::PayloadTooLarge(m) => m.clone(),
             Error::Db(_) | Error::Internal(_) => {
                 "Si è verificato un errore imprevisto. Riprova tra qualche minuto.".into()
@@ -85,7 +88,9 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
         let mut response = self.status().into_response();
-        response.extensions_mut().insert(ErrorPage { message: self.message() });
+        response.extensions_mut().insert(ErrorPage {
+            message: self.message(),
+        });
         response
     }
 }
@@ -132,9 +137,10 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(self)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
         response
     }
 }

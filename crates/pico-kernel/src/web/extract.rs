@@ -45,7 +45,10 @@ impl FromRequestParts<AppState> for CurrentSpace {
             .await
             .map_err(|_| Error::NotFound)?;
         let slug = params.get("space").ok_or(Error::NotFound)?;
-        spaces::by_slug(&state.db, slug).await?.map(CurrentSpace).ok_or(Error::NotFound)
+        spaces::by_slug(&state.db, slug)
+            .await?
+            .map(CurrentSpace)
+            .ok_or(Error::NotFound)
     }
 }
 

@@ -17,11 +17,17 @@ pub struct Crumb {
 
 impl Crumb {
     pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
-        Self { label: label.into(), href: Some(href.into()) }
+        Self {
+            label: label.into(),
+            href: Some(href.into()),
+        }
     }
 
     pub fn here(label: impl Into<String>) -> Self {
-        Self { label: label.into(), href: None }
+        Self {
+            label: label.into(),
+            href: None,
+        }
     }
 }
 
@@ -77,15 +83,21 @@ impl Chrome {
         }
         let nav = items
             .into_iter()
-            .map(|item| NavLink { active: item.href == path, label: item.label, href: item.href })
+            .map(|item| NavLink {
+                active: item.href == path,
+                label: item.label,
+                href: item.href,
+            })
             .collect();
 
         let mut trail = vec![Crumb::link("Home", "/")];
         if space.kind() != SpaceKind::National {
-            if let Some(parent) = space.parent_id {
-                if let Some(parent) = spaces::by_id(&state.db, parent).await?.filter(|p| p.kind() == SpaceKind::Regional) {
-                    trail.push(Crumb::link(parent.name.clone(), parent.path()));
-                }
+            if let Some(parent) = space.parent_id
+                && let Some(parent) = spaces::by_id(&state.db, parent)
+                    .await?
+                    .filter(|p| p.kind() == SpaceKind::Regional)
+            {
+                trail.push(Crumb::link(parent.name.clone(), parent.path()));
             }
             trail.push(if breadcrumbs.is_empty() {
                 Crumb::here(space.name.clone())
@@ -104,7 +116,10 @@ impl Chrome {
             title,
             space_name: space.name.clone(),
             space_home: space.path(),
-            tagline: space.tagline.clone().unwrap_or_else(|| default_tagline(space)),
+            tagline: space
+                .tagline
+                .clone()
+                .unwrap_or_else(|| default_tagline(space)),
             logo_url: space.logo_key.as_ref().map(|key| format!("/media/{key}")),
             theme_url: space
                 .primary_colour

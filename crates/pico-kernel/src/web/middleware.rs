@@ -12,16 +12,18 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::time::Duration;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel, DefaultPredicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+/// No inline scripts or styles anywhere. `data:` fonts: Bootstrap Italia's CSS embeds the
+/// video player's icon font.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+    font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
     frame-ancestors 'none'";
 
 pub fn stack(app: Router<AppState>, state: AppState) -> Router {
@@ -51,15 +53,27 @@ pub fn stack(app: Router<AppState>, state: AppState) -> Router {
 async fn security_headers(hsts: bool, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -82,7 +96,11 @@ struct ErrorTemplate {
 /// (under `/api`) a problem document.
 async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
     let response = next.run(req).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -94,7 +112,9 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
         if has_body && page.is_none() {
             return response;
         }
-        let detail = page.map(|p| p.message).unwrap_or_else(|| Error::title(status).into());
+        let detail = page
+            .map(|p| p.message)
+            .unwrap_or_else(|| Error::title(status).into());
         return Problem::new(status, detail).into_response();
     }
     if status == StatusCode::UNAUTHORIZED {
@@ -106,14 +126,29 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
     }
     let message = page.map(|p| p.message).unwrap_or_else(|| match status {
         StatusCode::NOT_FOUND => Error::NotFound.message(),
-        StatusCode::METHOD_NOT_ALLOWED => "Questa operazione non è consentita su questa pagina.".into(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "Questa operazione non è consentita su questa pagina.".into()
+        }
         _ => Error::Internal(anyhow::anyhow!("status {status}")).message(),
     });
     let title = Error::title(status);
     let rendered = async {
         let space = spaces::national(&state.db).await?;
-        let chrome = Chrome::new(&state, &space, &Actor::Anonymous, title, &path, vec![super::Crumb::here(title)]).await?;
-        render(&ErrorTemplate { chrome, title, message: message.clone(), status: status.as_u16() })
+        let chrome = Chrome::new(
+            &state,
+            &space,
+            &Actor::Anonymous,
+            title,
+            &path,
+            vec![super::Crumb::here(title)],
+        )
+        .await?;
+        render(&ErrorTemplate {
+            chrome,
+            title,
+            message: message.clone(),
+            status: status.as_u16(),
+        })
     }
     .await;
     match rendered {
@@ -130,16 +165,35 @@ pub async fn module_switch(
     next: Next,
 ) -> Response {
     // Inside a nested router the URI lost its prefix; the original one still has the space.
-    let original = req.extensions().get::<OriginalUri>().map(|u| u.path().to_owned()).unwrap_or_default();
-    let slug = original.trim_start_matches('/').split('/').next().unwrap_or_default().to_owned();
+    let original = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let slug = original
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let actor = super::extract::load_actor(&state, req.headers()).await;
     let result = async {
         let actor = actor?;
-        let space = spaces::by_slug(&state.db, &slug).await?.ok_or(Error::NotFound)?;
+        let space = spaces::by_slug(&state.db, &slug)
+            .await?
+            .ok_or(Error::NotFound)?;
         let module = state.registry.get(key).ok_or(Error::NotFound)?;
         let enabled = module.kind() != crate::module::ModuleKind::Vertical
-            || spaces::enabled_modules(&state.db, space.id).await?.contains(key);
-        authorize(&actor, Action::UseModule { space: &space, enabled })
+            || spaces::enabled_modules(&state.db, space.id)
+                .await?
+                .contains(key);
+        authorize(
+            &actor,
+            Action::UseModule {
+                space: &space,
+                enabled,
+            },
+        )
     }
     .await;
     match result {
@@ -151,7 +205,9 @@ pub async fn module_switch(
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -36,7 +36,10 @@ pub struct AppState {
 
 /// Renders a template into an HTML response.
 pub fn render(template: &impl Template) -> Result<Html<String>, Error> {
-    template.render().map(Html).map_err(|e| Error::Internal(e.into()))
+    template
+        .render()
+        .map(Html)
+        .map_err(|e| Error::Internal(e.into()))
 }
 
 /// The whole application: kernel routes, then each module's.
