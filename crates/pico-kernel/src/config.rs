@@ -100,6 +100,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // the closure's type is figment's Jail API
     fn environment_overrides_defaults() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("PICO_BIND", "0.0.0.0:9000");
