@@ -159,6 +159,16 @@ impl Browser {
             .unwrap()
     }
 
+    /// Submits a form, as a browser would.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// The CSRF token of the signed-in person, read from a form on `path`.
     pub async fn csrf(&self, path: &str) -> String {
         field_value(&self.page(path, StatusCode::OK).await, "csrf")

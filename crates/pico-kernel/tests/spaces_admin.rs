@@ -107,16 +107,15 @@ async fn a_login_form_without_its_token_is_refused() {
     app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
         .await;
     let response = app
-        .client
-        .post(app.url("/accedi"))
-        .form(&[
-            ("email", "admin@treviso.it"),
-            ("password", PASSWORD),
-            ("csrf", "forged"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/accedi",
+            &[
+                ("email", "admin@treviso.it"),
+                ("password", PASSWORD),
+                ("csrf", "forged"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(
         response
@@ -139,17 +138,16 @@ async fn a_province_administrator_renames_and_colours_the_space() {
 
     let csrf = app.csrf("/treviso/gestione").await;
     let response = app
-        .client
-        .post(app.url("/treviso/gestione"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "Provincia di Treviso – SUA"),
-            ("tagline", "La Marca"),
-            ("colour", "#8A1C1C"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/treviso/gestione",
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "Provincia di Treviso – SUA"),
+                ("tagline", "La Marca"),
+                ("colour", "#8A1C1C"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     let page = app.page("/treviso/gestione", StatusCode::OK).await;
@@ -179,16 +177,15 @@ async fn colours_too_light_for_white_text_are_refused_and_nothing_changes() {
     app.login("admin@treviso.it", PASSWORD).await;
     let csrf = app.csrf("/treviso/gestione").await;
     let response = app
-        .client
-        .post(app.url("/treviso/gestione"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "Nuovo nome"),
-            ("colour", "#ffee00"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/treviso/gestione",
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "Nuovo nome"),
+                ("colour", "#ffee00"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = scraper::Html::parse_document(&response.text().await.unwrap());
     assert!(texts(&page, ".alert-danger")[0].contains("contrasto sufficiente"));
@@ -298,12 +295,11 @@ async fn administrators_of_other_spaces_and_editors_are_refused() {
     assert_eq!(texts(&page, "h1"), ["Accesso negato"]);
     let csrf = app.csrf("/brescia/gestione").await;
     let response = app
-        .client
-        .post(app.url("/treviso/gestione"))
-        .form(&[("csrf", csrf.as_str()), ("name", "Presa")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/treviso/gestione",
+            &[("csrf", csrf.as_str()), ("name", "Presa")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     let editor = app.browser();
@@ -354,12 +350,11 @@ async fn a_switched_off_module_answers_404_and_leaves_the_menu() {
 
     let csrf = app.csrf("/treviso/gestione").await;
     let on = app
-        .client
-        .post(app.url("/treviso/gestione/moduli"))
-        .form(&[("csrf", csrf.as_str()), ("module", "prova")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/treviso/gestione/moduli",
+            &[("csrf", csrf.as_str()), ("module", "prova")],
+        )
+        .await;
     assert_eq!(on.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get("/treviso/prova").await.text().await.unwrap(),
@@ -374,12 +369,8 @@ async fn a_switched_off_module_answers_404_and_leaves_the_menu() {
     assert!(texts(&page, "[data-element=main-navigation] a").contains(&"Prova".to_owned()));
 
     let off = app
-        .client
-        .post(app.url("/treviso/gestione/moduli"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/treviso/gestione/moduli", &[("csrf", csrf.as_str())])
+        .await;
     assert_eq!(off.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get("/treviso/prova").await.status(),
@@ -389,12 +380,11 @@ async fn a_switched_off_module_answers_404_and_leaves_the_menu() {
     assert!(!texts(&page, "[data-element=main-navigation] a").contains(&"Prova".to_owned()));
 
     let unknown = app
-        .client
-        .post(app.url("/treviso/gestione/moduli"))
-        .form(&[("csrf", csrf.as_str()), ("module", "sua")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/treviso/gestione/moduli",
+            &[("csrf", csrf.as_str()), ("module", "sua")],
+        )
+        .await;
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -405,12 +395,11 @@ async fn forms_without_the_session_token_change_nothing() {
         .await;
     app.login("admin@treviso.it", PASSWORD).await;
     let response = app
-        .client
-        .post(app.url("/treviso/gestione"))
-        .form(&[("csrf", "forged"), ("name", "Presa")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/treviso/gestione",
+            &[("csrf", "forged"), ("name", "Presa")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         spaces::by_slug(&app.state.db, "treviso")
@@ -429,13 +418,7 @@ async fn signing_out_ends_the_session() {
         .await;
     app.login("admin@treviso.it", PASSWORD).await;
     let csrf = app.csrf("/treviso/gestione").await;
-    let out = app
-        .client
-        .post(app.url("/esci"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let out = app.post_form("/esci", &[("csrf", csrf.as_str())]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get("/treviso/gestione").await.status(),
