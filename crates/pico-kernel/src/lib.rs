@@ -41,6 +41,7 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
         registry: Arc::new(registry),
         storage,
         demo,
+        page_cache: Default::default(),
     })
 }
 

@@ -1,7 +1,8 @@
 //! The portal's pages over HTTP, as a visitor and a Province's staff see them.
 
 use pico_kernel::Registry;
-use pico_kernel::test_support::{TestApp, texts};
+use pico_kernel::identity::Role;
+use pico_kernel::test_support::{PASSWORD, TestApp, texts};
 use reqwest::StatusCode;
 use std::sync::Arc;
 
@@ -254,4 +255,45 @@ async fn footer_pages_exist() {
     ] {
         assert_eq!(texts(&app.page(path, StatusCode::OK).await, "h1"), [title]);
     }
+}
+
+#[tokio::test]
+async fn visitors_see_a_change_as_soon_as_it_is_saved() {
+    let app = app().await;
+    let visitor = app.browser();
+    let title = |page: &scraper::Html| texts(page, ".it-brand-title")[0].clone();
+    assert_eq!(
+        title(&visitor.page("/treviso", StatusCode::OK).await),
+        "Provincia di Treviso"
+    );
+    // Served again, now from the cache of anonymous pages, compressed or not.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let cached = raw
+        .get(app.url("/treviso"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.headers()["content-encoding"], "gzip");
+    assert!(cached.headers().contains_key("content-security-policy"));
+    assert_eq!(
+        title(&visitor.page("/treviso", StatusCode::OK).await),
+        "Provincia di Treviso"
+    );
+
+    app.person_with_role("admin@treviso.it", Role::SpaceAdmin, Some("treviso"))
+        .await;
+    app.login("admin@treviso.it", PASSWORD).await;
+    let csrf = app.csrf("/treviso/gestione").await;
+    let saved = app
+        .post_form(
+            "/treviso/gestione",
+            &[("csrf", &csrf), ("name", "Provincia di Treviso – Marca")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        title(&visitor.page("/treviso", StatusCode::OK).await),
+        "Provincia di Treviso – Marca"
+    );
 }

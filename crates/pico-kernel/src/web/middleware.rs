@@ -31,9 +31,12 @@ pub fn stack(app: Router<AppState>, state: AppState) -> Router {
     let compression = CompressionLayer::new()
         .quality(CompressionLevel::Fastest)
         .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("font/woff2")));
+    let cache = state.page_cache.clone();
     app.layer(from_fn_with_state(state.clone(), error_pages))
         .layer(CatchPanicLayer::new())
         .layer(from_fn(move |req, next| security_headers(hsts, req, next)))
+        // Cached pages are stored compressed; compression leaves them as they are.
+        .layer(from_fn_with_state(cache, super::page_cache::layer))
         .layer(compression)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(PropagateRequestIdLayer::x_request_id())

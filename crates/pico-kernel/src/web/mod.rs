@@ -10,10 +10,12 @@ mod extract;
 mod health;
 pub mod layout;
 mod middleware;
+mod page_cache;
 
 pub use error::{Error, ErrorPage, Problem};
 pub use extract::{CurrentSpace, check_csrf};
 pub use layout::{Chrome, Crumb};
+pub use page_cache::PageCache;
 
 use crate::config::Config;
 use crate::module::{ModuleKind, Registry};
@@ -32,6 +34,7 @@ pub struct AppState {
     pub storage: Storage,
     /// Whether the demo content was seeded: every page then says so.
     pub demo: bool,
+    pub page_cache: PageCache,
 }
 
 /// Renders a template into an HTML response.
