@@ -44,6 +44,8 @@ const PAGES = [
   { name: 'treviso-comuni', title: 'Comuni della Provincia', path: '/treviso/comuni', status: 200 },
   { name: 'accedi', title: 'accesso', path: '/accedi', status: 200 },
   { name: '404', title: 'pagina non trovata', path: '/pagina-che-non-esiste', status: 404 },
+  // A Province's administrator, signed in with a demo account (`serve --demo`).
+  { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
 ];
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -237,12 +239,21 @@ function serverProblems(start) {
   return problems;
 }
 
+/** Signs in through the login form, as a person would. */
+async function signIn(page, email) {
+  await page.goto(`${server.baseUrl}/accedi`);
+  await page.fill('#email', email);
+  await page.fill('#password', 'demo-pico-2026');
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/accedi')), page.click('form[action="/accedi"] button[type=submit]')]);
+}
+
 async function checkPage(spec, viewport) {
   const url = server.baseUrl + spec.path;
   const logStart = server.logLength();
   const { context, page, seen } = await openPage(viewport);
   const problems = [];
   try {
+    if (spec.login) await signIn(page, spec.login);
     const response = await page.goto(url, { waitUntil: 'load' });
     const status = response?.status();
     if (status !== spec.status) problems.push(`HTTP status ${status}, expected ${spec.status}`);

@@ -85,3 +85,61 @@ async fn an_updated_territory_file_is_imported_with_a_report() {
     let again = cli.run(&["import", "territory", file.to_str().unwrap()]);
     assert!(!again.contains("renamed"), "{again}");
 }
+
+#[tokio::test]
+async fn the_server_stops_gracefully_on_sigterm() {
+    let cli = Cli::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Command::new(env!("CARGO_BIN_EXE_pico"))
+        .arg("serve")
+        .env("PICO_DATA_DIR", cli.dir.path())
+        .env("PICO_DATABASE_URL", &cli.database_url)
+        .env("PICO_BIND", format!("127.0.0.1:{port}"))
+        .env("PICO_LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ready = format!("http://127.0.0.1:{port}/readyz");
+    let mut answered = false;
+    for _ in 0..300 {
+        if reqwest::get(&ready)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(answered, "the server never became ready");
+    reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = server.wait_with_output().unwrap();
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    let log = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON log lines"))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["path"] == "/healthz")
+        .expect("the request is logged");
+    assert!(
+        request["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 36),
+        "{request}"
+    );
+    assert!(lines.iter().any(|l| l["message"] == "stopped"), "{log}");
+}
