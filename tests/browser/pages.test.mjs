@@ -202,6 +202,9 @@ async function openPage(viewport, { javaScriptEnabled = true } = {}) {
   page.on('requestfailed', (req) => {
     // Chromium aborts the body of a resource answered with an error status: reported above.
     if (answeredWithError.has(req.url())) return;
+    // ERR_ABORTED is the browser cancelling a load itself, e.g. the favicon of a page left by the
+    // next navigation; a server failure shows as an error status or a connection error instead.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
     seen.failedRequests.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText}`);
   });
   return { context, page, seen };
