@@ -25,6 +25,25 @@ pub struct Config {
     pub admin_email: String,
     /// Largest accepted upload for a space logo, in bytes.
     pub max_logo_bytes: usize,
+    /// Where e-mail goes: `smtp://host:port`, `smtps://user:password@host` (lettre's URL
+    /// form). Empty: messages are written as `.eml` files under `<data_dir>/outbox`.
+    pub smtp_url: Secret,
+    /// The sender of every message.
+    pub mail_from: String,
+    /// Whether a reverse proxy in front sets `X-Forwarded-For`; only then is it believed when
+    /// rate limits look at the client's address.
+    pub trust_proxy: bool,
+}
+
+/// A configuration value that may carry a password: never printed.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,12 +63,15 @@ impl Default for Config {
             log_format: LogFormat::Text,
             admin_email: "admin@pico.localhost".into(),
             max_logo_bytes: 1024 * 1024,
+            smtp_url: Secret::default(),
+            mail_from: "Pi.Co. <noreply@pico.localhost>".into(),
+            trust_proxy: false,
         }
     }
 }
 
 impl Config {
-    const OPTIONS: [&str; 7] = [
+    const OPTIONS: [&str; 10] = [
         "bind",
         "base_url",
         "data_dir",
@@ -57,6 +79,9 @@ impl Config {
         "log_format",
         "admin_email",
         "max_logo_bytes",
+        "smtp_url",
+        "mail_from",
+        "trust_proxy",
     ];
 
     /// Reads `pico.toml` (or the file named by `PICO_CONFIG`) and the environment.
@@ -111,6 +136,9 @@ mod tests {
             assert_eq!(config.bind.port(), 9000);
             assert_eq!(config.log_format, LogFormat::Json);
             assert!(config.behind_https());
+            jail.set_env("PICO_SMTP_URL", "smtps://user:segreto@mail.example.it");
+            let config = Config::load().expect("valid configuration");
+            assert!(!format!("{config:?}").contains("segreto"));
             Ok(())
         });
     }

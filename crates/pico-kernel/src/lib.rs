@@ -2,9 +2,11 @@
 //! the territory (ISTAT), spaces, identity and the one access policy, the page layout, errors,
 //! file storage, and the module registry through which each feature module plugs in.
 
+pub mod audit;
 pub mod config;
 pub mod db;
 pub mod identity;
+pub mod mail;
 pub mod migrations;
 pub mod module;
 pub mod policy;
@@ -35,6 +37,7 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
     seed::first_admin(&db, &config.admin_email).await?;
     let demo = settings::get(&db, settings::DEMO).await?.is_some();
     let storage = storage::Storage::local(&config.data_dir.join("files"))?;
+    let mailer = mail::Mailer::from_config(&config)?;
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -42,6 +45,8 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
         storage,
         demo,
         page_cache: Default::default(),
+        mailer,
+        limits: Default::default(),
     })
 }
 

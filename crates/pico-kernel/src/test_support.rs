@@ -1,5 +1,7 @@
 //! Test harness: [`TestApp::spawn`] starts the real router over HTTP on a fresh database,
-//! SQLite by default or PostgreSQL when `PICO_TEST_DATABASE_URL` names a server.
+//! SQLite by default or PostgreSQL when `PICO_TEST_DATABASE_URL` names a server. Mail goes to
+//! the outbox folder, or through a real SMTP server (Python's `aiosmtpd`, started per test)
+//! when `PICO_TEST_SMTP=1`, as the full test run sets.
 
 use crate::identity::{self, Role};
 use crate::{AppState, Config, Registry, spaces};
@@ -17,6 +19,7 @@ pub struct TestApp {
     pub browser: Browser,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
+    mailbox: Mailbox,
 }
 
 impl std::ops::Deref for TestApp {
@@ -36,7 +39,68 @@ pub struct Browser {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        if let Mailbox::Smtp { server, .. } = &mut self.mailbox {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
     }
+}
+
+/// Where the messages the platform sends end up in a test.
+enum Mailbox {
+    /// `.eml` files in the platform's outbox folder.
+    Outbox(std::path::PathBuf),
+    /// A real SMTP server storing what it receives in a maildir.
+    Smtp {
+        server: std::process::Child,
+        maildir: std::path::PathBuf,
+    },
+}
+
+/// A message as received.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl ReceivedMail {
+    /// The path of the first link to this platform in the body that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        self.body
+            .split_whitespace()
+            .filter_map(|word| word.find("://").map(|i| &word[i + 3..]))
+            .filter_map(|rest| rest.find('/').map(|i| &rest[i..]))
+            .find(|path| path.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no link starting with {prefix} in:\n{}", self.body))
+            .to_owned()
+    }
+}
+
+/// Starts `aiosmtpd` on a free port, storing messages in `maildir`; returns it with its URL.
+fn start_smtp(maildir: &std::path::Path) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let server = std::process::Command::new("python3")
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(maildir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("PICO_TEST_SMTP=1 needs python3 with aiosmtpd (pip install aiosmtpd)");
+    // Wait until it accepts connections: polling readiness, with a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "aiosmtpd did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (server, format!("smtp://127.0.0.1:{port}"))
 }
 
 /// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
@@ -61,17 +125,26 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
 impl TestApp {
     pub async fn spawn(registry: Registry) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = Config {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut config = Config {
+            base_url: format!("http://{address}"),
             data_dir: dir.path().to_owned(),
             database_url: fresh_database(dir.path()).await,
             bind: "127.0.0.1:0".parse().unwrap(),
             ..Config::default()
         };
+        let mailbox = if std::env::var("PICO_TEST_SMTP").is_ok_and(|v| v == "1") {
+            let maildir = dir.path().join("maildir");
+            let (server, url) = start_smtp(&maildir);
+            config.smtp_url = crate::config::Secret(url);
+            Mailbox::Smtp { server, maildir }
+        } else {
+            Mailbox::Outbox(dir.path().join("outbox"))
+        };
         let state = crate::prepare(config, registry)
             .await
             .expect("platform prepares");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
         let serving = state.clone();
         let server = tokio::spawn(async move {
             crate::serve(serving, listener, std::future::pending())
@@ -84,7 +157,47 @@ impl TestApp {
             browser: Browser::new(address),
             _dir: dir,
             server,
+            mailbox,
         }
+    }
+
+    /// Every message sent so far, oldest first.
+    pub fn mails(&self) -> Vec<ReceivedMail> {
+        let dir = match &self.mailbox {
+            Mailbox::Outbox(dir) => dir.clone(),
+            Mailbox::Smtp { maildir, .. } => maildir.join("new"),
+        };
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|path| {
+                let raw = std::fs::read(path).expect("message readable");
+                let message = mail_parser::MessageParser::default()
+                    .parse(&raw)
+                    .expect("a valid message");
+                ReceivedMail {
+                    to: message
+                        .to()
+                        .and_then(|to| to.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    subject: message.subject().unwrap_or_default().to_owned(),
+                    body: message.body_text(0).unwrap_or_default().into_owned(),
+                }
+            })
+            .collect()
+    }
+
+    /// The messages sent to `address`, oldest first.
+    pub fn mails_to(&self, address: &str) -> Vec<ReceivedMail> {
+        self.mails()
+            .into_iter()
+            .filter(|m| m.to == address)
+            .collect()
     }
 
     /// Another browser, for scenarios with several people.

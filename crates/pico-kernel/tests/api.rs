@@ -50,9 +50,9 @@ async fn spaces_are_listed_with_kind_codes_region_and_url() {
     assert_eq!(treviso["istat_code"], "026");
     assert_eq!(treviso["plate"], "TV");
     assert_eq!(treviso["region"], "Veneto");
-    assert_eq!(treviso["url"], "http://localhost:8080/treviso");
+    assert_eq!(treviso["url"], app.url("/treviso").as_str());
     let national = spaces.iter().find(|s| s["kind"] == "national").unwrap();
-    assert_eq!(national["url"], "http://localhost:8080/");
+    assert_eq!(national["url"], app.url("/").as_str());
     // Plates and slugs are unique.
     let mut slugs: Vec<&str> = spaces.iter().map(|s| s["slug"].as_str().unwrap()).collect();
     slugs.sort();

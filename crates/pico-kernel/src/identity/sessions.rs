@@ -19,7 +19,7 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn digest(token: &str) -> String {
+pub(crate) fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -82,4 +82,48 @@ pub async fn close(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> 
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The live sessions of a person, newest first.
+pub async fn of_person(
+    db: &impl ConnectionTrait,
+    person_id: i32,
+) -> Result<Vec<session::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    session::Entity::find()
+        .filter(session::Column::PersonId.eq(person_id))
+        .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(session::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// Ends one session of a person; `id` is the session's stored digest, as listed.
+pub async fn close_by_id(
+    db: &impl ConnectionTrait,
+    person_id: i32,
+    id: &str,
+) -> Result<bool, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let done = session::Entity::delete_many()
+        .filter(session::Column::Id.eq(id))
+        .filter(session::Column::PersonId.eq(person_id))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Ends every session of a person, e.g. after a password reset.
+pub async fn close_all(db: &impl ConnectionTrait, person_id: i32) -> Result<(), DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    session::Entity::delete_many()
+        .filter(session::Column::PersonId.eq(person_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The digest of a session token, which is how the session is listed and ended.
+pub fn id_of(token: &str) -> String {
+    digest(token)
 }

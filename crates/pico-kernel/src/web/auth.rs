@@ -1,22 +1,21 @@
-//! Signing in and out with a local account. (SPID/CIE, registration and password reset come
-//! with the identity module.)
+//! Signing in and out with a local account.
 
-use super::extract::constant_time_eq;
+use super::account::{self, client_info};
+use super::extract::{check_form_csrf, cookie, form_csrf};
+use super::rate_limit::{Bucket, client_ip};
 use super::{AppState, Chrome, Crumb, Error, check_csrf, render};
 use crate::identity::{self, Actor, password, sessions};
 use crate::spaces;
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::cookie::Cookie;
 use serde::Deserialize;
-
-/// Cookie holding the CSRF token of the login form, before any session exists.
-const LOGIN_CSRF_COOKIE: &str = "pico_login_csrf";
+use std::net::SocketAddr;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,6 +31,7 @@ struct LoginPage {
     next: String,
     email: String,
     error: Option<&'static str>,
+    notice: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -49,90 +49,83 @@ struct LoginForm {
 }
 
 /// Only local paths are followed after login, never another site.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
 
-fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.behind_https())
-        .build()
+struct Outcome {
+    status: StatusCode,
+    email: String,
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
 }
 
 async fn page(
     state: &AppState,
+    actor: &Actor,
     jar: CookieJar,
     next: String,
-    email: String,
-    error: Option<&'static str>,
-) -> Result<(CookieJar, LoginPage), Error> {
-    let (jar, csrf) = match jar.get(LOGIN_CSRF_COOKIE) {
-        Some(c) => (jar.clone(), c.value().to_owned()),
-        None => {
-            let token = sessions::random_token();
-            (
-                jar.add(cookie(state, LOGIN_CSRF_COOKIE, token.clone())),
-                token,
-            )
-        }
-    };
+    outcome: Outcome,
+) -> Result<Response, Error> {
+    let (jar, csrf) = form_csrf(state, actor, jar);
     let national = spaces::national(&state.db).await?;
     let chrome = Chrome::new(
         state,
         &national,
-        &Actor::Anonymous,
+        actor,
         "Accedi",
         "/accedi",
         vec![Crumb::here("Accedi")],
     )
     .await?;
-    Ok((
-        jar,
-        LoginPage {
-            chrome,
-            csrf,
-            next,
-            email,
-            error,
-        },
-    ))
+    let page = LoginPage {
+        chrome,
+        csrf,
+        next,
+        email: outcome.email,
+        error: outcome.error,
+        notice: outcome.notice,
+    };
+    Ok((outcome.status, jar, render(&page)?).into_response())
 }
 
 async fn login_page(
     State(state): State<AppState>,
+    actor: Actor,
     jar: CookieJar,
     Query(query): Query<NextParam>,
 ) -> Result<Response, Error> {
-    let (jar, page) = page(
+    let outcome = Outcome {
+        status: StatusCode::OK,
+        email: String::new(),
+        error: None,
+        notice: None,
+    };
+    page(
         &state,
+        &actor,
         jar,
         safe_next(query.next.as_deref()),
-        String::new(),
-        None,
+        outcome,
     )
-    .await?;
-    Ok((jar, render(&page)?).into_response())
+    .await
 }
 
 async fn login(
     State(state): State<AppState>,
+    actor: Actor,
     jar: CookieJar,
     headers: HeaderMap,
+    peer: ConnectInfo<SocketAddr>,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, Error> {
-    let expected = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
-        return Err(Error::Csrf);
-    }
+    check_form_csrf(&actor, &jar, &form.csrf)?;
+    state
+        .limits
+        .check_address(client_ip(&state, &headers, &peer), Bucket::Login)?;
     let next = safe_next(Some(&form.next));
     let person = identity::find_by_email(&state.db, &form.email).await?;
     let verified = match &person {
@@ -144,36 +137,53 @@ async fn login(
     };
     let Some(person) = person.filter(|_| verified) else {
         tracing::info!("failed login");
+        state.limits.check_account(&form.email)?;
         // The same message whether the account exists or not.
-        let (jar, page) = page(
-            &state,
-            jar,
-            next,
-            form.email.trim().to_owned(),
-            Some("E-mail o password non corretti."),
-        )
-        .await?;
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            jar,
-            render(&page)?,
-        )
-            .into_response());
+        let outcome = Outcome {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            email: form.email.trim().to_owned(),
+            error: Some("E-mail o password non corretti."),
+            notice: None,
+        };
+        return page(&state, &actor, jar, next, outcome).await;
     };
-    let ip = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.split(',').next().unwrap_or(s).trim().to_owned());
-    let agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    if person.email_confirmed_at.is_none() {
+        account::send_confirmation(&state, &person, None).await?;
+        let outcome = Outcome {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            email: person.email.clone(),
+            error: Some(
+                "Il tuo indirizzo e-mail non è ancora confermato. Ti abbiamo inviato di nuovo \
+                 il messaggio con il link di conferma.",
+            ),
+            notice: None,
+        };
+        return page(&state, &actor, jar, next, outcome).await;
+    }
+    let (ip, agent) = client_info(&state, &headers, &peer);
     let token = sessions::open(&state.db, person.id, ip, agent).await?;
     tracing::info!(person_id = person.id, "signed in");
-    let jar =
-        jar.remove(Cookie::from(LOGIN_CSRF_COOKIE))
-            .add(cookie(&state, sessions::COOKIE, token));
-    Ok((jar, Redirect::to(&next)).into_response())
+    Ok((
+        jar.add(cookie(&state, sessions::COOKIE, token)),
+        Redirect::to(&next),
+    )
+        .into_response())
+}
+
+/// The login page after a completed flow (confirmed address, new password), with a notice.
+pub(super) async fn login_with_notice(
+    state: &AppState,
+    actor: &Actor,
+    jar: CookieJar,
+    notice: &'static str,
+) -> Result<Response, Error> {
+    let outcome = Outcome {
+        status: StatusCode::OK,
+        email: String::new(),
+        error: None,
+        notice: Some(notice),
+    };
+    page(state, actor, jar, "/".into(), outcome).await
 }
 
 #[derive(Deserialize)]

@@ -21,6 +21,8 @@ pub enum Error {
     PayloadTooLarge(String),
     #[error("invalid CSRF token")]
     Csrf,
+    #[error("too many requests")]
+    TooManyRequests,
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
     #[error(transparent)]
@@ -33,6 +35,7 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
+            Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -49,6 +52,9 @@ impl Error {
                 "Il modulo è scaduto o non è valido. Torna indietro, ricarica la pagina e riprova."
                     .into()
             }
+            Error::TooManyRequests => {
+                "Hai fatto troppi tentativi in poco tempo. Attendi qualche minuto e riprova.".into()
+            }
             Error::BadRequest(m) | Error::PayloadTooLarge(m) => m.clone(),
             Error::Db(_) | Error::Internal(_) => {
                 "Si è verificato un errore imprevisto. Riprova tra qualche minuto.".into()
@@ -63,6 +69,7 @@ impl Error {
             StatusCode::FORBIDDEN => "Accesso negato",
             StatusCode::BAD_REQUEST => "Richiesta non valida",
             StatusCode::PAYLOAD_TOO_LARGE => "File troppo grande",
+            StatusCode::TOO_MANY_REQUESTS => "Troppi tentativi",
             StatusCode::METHOD_NOT_ALLOWED => "Operazione non consentita",
             StatusCode::SERVICE_UNAVAILABLE => "Servizio non disponibile",
             _ => "Errore del server",

@@ -8,7 +8,12 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use std::collections::HashMap;
+
+/// Cookie holding the CSRF token of forms posted without a session (login, registration,
+/// password recovery): the form must send back the same value (double submit).
+const FORM_CSRF_COOKIE: &str = "pico_form_csrf";
 
 pub async fn load_actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
     let jar = CookieJar::from_headers(headers);
@@ -62,4 +67,45 @@ pub fn check_csrf(actor: &Actor, sent: &str) -> Result<(), Error> {
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The token for a form anyone may post: the session's when signed in, otherwise the form
+/// cookie's, setting that cookie when there is none yet.
+pub fn form_csrf(state: &AppState, actor: &Actor, jar: CookieJar) -> (CookieJar, String) {
+    if let Some(person) = actor.person() {
+        return (jar, person.csrf_token.clone());
+    }
+    match jar.get(FORM_CSRF_COOKIE) {
+        Some(c) => {
+            let token = c.value().to_owned();
+            (jar, token)
+        }
+        None => {
+            let token = sessions::random_token();
+            (
+                jar.add(cookie(state, FORM_CSRF_COOKIE, token.clone())),
+                token,
+            )
+        }
+    }
+}
+
+pub fn check_form_csrf(actor: &Actor, jar: &CookieJar, sent: &str) -> Result<(), Error> {
+    if actor.person().is_some() {
+        return check_csrf(actor, sent);
+    }
+    match jar.get(FORM_CSRF_COOKIE) {
+        Some(c) if constant_time_eq(c.value().as_bytes(), sent.as_bytes()) => Ok(()),
+        _ => Err(Error::Csrf),
+    }
+}
+
+/// A cookie for the whole site: HttpOnly, SameSite=Lax, Secure behind HTTPS.
+pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.behind_https())
+        .build()
 }

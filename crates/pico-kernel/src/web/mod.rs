@@ -1,6 +1,7 @@
 //! The HTTP side of the kernel: application state, the router that composes the modules,
 //! the middleware every response goes through, and the kernel's own pages and API.
 
+mod account;
 mod admin;
 mod api;
 mod assets;
@@ -11,6 +12,7 @@ mod health;
 pub mod layout;
 mod middleware;
 mod page_cache;
+pub mod rate_limit;
 
 pub use error::{Error, ErrorPage, Problem};
 pub use extract::{CurrentSpace, check_csrf};
@@ -18,6 +20,7 @@ pub use layout::{Chrome, Crumb};
 pub use page_cache::PageCache;
 
 use crate::config::Config;
+use crate::mail::Mailer;
 use crate::module::{ModuleKind, Registry};
 use crate::storage::Storage;
 use askama::Template;
@@ -35,6 +38,8 @@ pub struct AppState {
     /// Whether the demo content was seeded: every page then says so.
     pub demo: bool,
     pub page_cache: PageCache,
+    pub mailer: Mailer,
+    pub limits: rate_limit::RateLimits,
 }
 
 /// Renders a template into an HTML response.
@@ -51,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(assets::routes())
         .merge(auth::routes())
+        .merge(account::routes())
         .merge(admin::routes())
         .nest("/api/v1", api::routes());
     for module in state.registry.iter() {
