@@ -33,6 +33,14 @@ pub struct Config {
     /// Whether a reverse proxy in front sets `X-Forwarded-For`; only then is it believed when
     /// rate limits look at the client's address.
     pub trust_proxy: bool,
+    /// SPID and CIE providers (`[[oidc_providers]]` tables); none means no SPID/CIE buttons.
+    pub oidc_providers: Vec<pico_oidc::ProviderConfig>,
+    /// The platform's client id (entity id) with the providers; empty means `base_url`.
+    pub oidc_client_id: String,
+    /// Contact (PEC) published in the federation entity configuration; empty: `admin_email`.
+    pub oidc_contact: String,
+    /// Trust anchors or intermediaries published in the entity configuration.
+    pub oidc_authority_hints: Vec<String>,
 }
 
 /// A configuration value that may carry a password: never printed.
@@ -66,12 +74,16 @@ impl Default for Config {
             smtp_url: Secret::default(),
             mail_from: "Pi.Co. <noreply@pico.localhost>".into(),
             trust_proxy: false,
+            oidc_providers: Vec::new(),
+            oidc_client_id: String::new(),
+            oidc_contact: String::new(),
+            oidc_authority_hints: Vec::new(),
         }
     }
 }
 
 impl Config {
-    const OPTIONS: [&str; 10] = [
+    const OPTIONS: [&str; 12] = [
         "bind",
         "base_url",
         "data_dir",
@@ -82,6 +94,8 @@ impl Config {
         "smtp_url",
         "mail_from",
         "trust_proxy",
+        "oidc_client_id",
+        "oidc_contact",
     ];
 
     /// Reads `pico.toml` (or the file named by `PICO_CONFIG`) and the environment.
@@ -105,6 +119,14 @@ impl Config {
 
     pub fn behind_https(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    pub fn oidc_client_id(&self) -> String {
+        if self.oidc_client_id.is_empty() {
+            self.base_url.trim_end_matches('/').to_owned()
+        } else {
+            self.oidc_client_id.clone()
+        }
     }
 
     /// `base_url` without a trailing slash, ready to have a path appended.

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod mail;
 pub mod migrations;
 pub mod module;
+pub mod oidc;
 pub mod policy;
 pub mod seed;
 pub mod settings;
@@ -38,6 +39,7 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
     let demo = settings::get(&db, settings::DEMO).await?.is_some();
     let storage = storage::Storage::local(&config.data_dir.join("files"))?;
     let mailer = mail::Mailer::from_config(&config)?;
+    let oidc = oidc::Oidc::from_config(&config);
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -45,6 +47,7 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
         storage,
         demo,
         page_cache: Default::default(),
+        oidc,
         mailer,
         limits: Default::default(),
     })

@@ -124,6 +124,12 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
 
 impl TestApp {
     pub async fn spawn(registry: Registry) -> Self {
+        Self::spawn_with(registry, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], letting the test adjust the configuration first (its data
+    /// directory and base URL are already set).
+    pub async fn spawn_with(registry: Registry, configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -142,6 +148,7 @@ impl TestApp {
         } else {
             Mailbox::Outbox(dir.path().join("outbox"))
         };
+        configure(&mut config);
         let state = crate::prepare(config, registry)
             .await
             .expect("platform prepares");

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
+use pico_oidc::ProviderKind;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -32,6 +33,8 @@ struct LoginPage {
     email: String,
     error: Option<&'static str>,
     notice: Option<&'static str>,
+    /// "Entra con SPID", "Entra con CIE": label and URL of each configured provider.
+    providers: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -81,9 +84,28 @@ async fn page(
         vec![Crumb::here("Accedi")],
     )
     .await?;
+    let all = state.oidc.providers();
+    let providers = all
+        .iter()
+        .map(|p| {
+            let kind = match p.kind {
+                ProviderKind::Spid => "SPID",
+                ProviderKind::Cie => "CIE",
+            };
+            let alone = all.iter().filter(|o| o.kind == p.kind).count() == 1;
+            let label = if alone {
+                format!("Entra con {kind}")
+            } else {
+                format!("Entra con {kind}: {}", p.name)
+            };
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            (label, format!("/accedi/spid-cie/{}?next={next}", p.key))
+        })
+        .collect();
     let page = LoginPage {
         chrome,
         csrf,
+        providers,
         next,
         email: outcome.email,
         error: outcome.error,

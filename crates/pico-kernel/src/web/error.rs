@@ -23,6 +23,9 @@ pub enum Error {
     Csrf,
     #[error("too many requests")]
     TooManyRequests,
+    /// A service the platform depends on (an identity provider…) did not answer.
+    #[error("bad gateway: {0}")]
+    BadGateway(String),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
     #[error(transparent)]
@@ -36,6 +39,7 @@ impl Error {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Error::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -55,7 +59,7 @@ impl Error {
             Error::TooManyRequests => {
                 "Hai fatto troppi tentativi in poco tempo. Attendi qualche minuto e riprova.".into()
             }
-            Error::BadRequest(m) | Error::PayloadTooLarge(m) => m.clone(),
+            Error::BadRequest(m) | Error::PayloadTooLarge(m) | Error::BadGateway(m) => m.clone(),
             Error::Db(_) | Error::Internal(_) => {
                 "Si è verificato un errore imprevisto. Riprova tra qualche minuto.".into()
             }
@@ -71,7 +75,7 @@ impl Error {
             StatusCode::PAYLOAD_TOO_LARGE => "File troppo grande",
             StatusCode::TOO_MANY_REQUESTS => "Troppi tentativi",
             StatusCode::METHOD_NOT_ALLOWED => "Operazione non consentita",
-            StatusCode::SERVICE_UNAVAILABLE => "Servizio non disponibile",
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::BAD_GATEWAY => "Servizio non disponibile",
             _ => "Errore del server",
         }
     }

@@ -13,6 +13,7 @@ pub mod layout;
 mod middleware;
 mod page_cache;
 pub mod rate_limit;
+mod spid;
 
 pub use error::{Error, ErrorPage, Problem};
 pub use extract::{CurrentSpace, check_csrf};
@@ -39,6 +40,7 @@ pub struct AppState {
     pub demo: bool,
     pub page_cache: PageCache,
     pub mailer: Mailer,
+    pub oidc: crate::oidc::Oidc,
     pub limits: rate_limit::RateLimits,
 }
 
@@ -57,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(auth::routes())
         .merge(account::routes())
+        .merge(spid::routes())
         .merge(admin::routes())
         .nest("/api/v1", api::routes());
     for module in state.registry.iter() {

@@ -47,7 +47,7 @@ struct Notice {
     link: Option<(String, String)>,
 }
 
-async fn notice(
+pub(super) async fn notice(
     state: &AppState,
     actor: &Actor,
     status: StatusCode,
