@@ -6,7 +6,9 @@
 // no console errors or page errors (which is where Content-Security-Policy violations and
 // broken assets show up), no WCAG 2.1 A/AA violation found by axe-core, Bootstrap Italia's CSS
 // and the Titillium Web font really loaded, one <h1>, `lang="it"`. Every page is saved as a
-// full-page screenshot under target/browser-screenshots/ for a person to look at.
+// full-page screenshot under target/browser-screenshots/ for a person to look at. Forms sent
+// with errors get the same checks on the page answered, and their invalid fields must be
+// marked aria-invalid and point at a visible message.
 //
 // Environment: PICO_BIN (the server binary, default target/debug/pico of this repository),
 // CHROMIUM (default /usr/bin/chromium).
@@ -44,8 +46,28 @@ const PAGES = [
   { name: 'treviso-comuni', title: 'Comuni della Provincia', path: '/treviso/comuni', status: 200 },
   { name: 'accedi', title: 'accesso', path: '/accedi', status: 200 },
   { name: '404', title: 'pagina non trovata', path: '/pagina-che-non-esiste', status: 404 },
-  // A Province's administrator, signed in with a demo account (`serve --demo`).
+  { name: 'registrati', title: 'registrazione', path: '/registrati', status: 200 },
+  { name: 'password-dimenticata', title: 'password dimenticata', path: '/password-dimenticata', status: 200 },
+  // Signed in with a demo account (`serve --demo`): a Province's administrator.
   { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'profilo', title: 'profilo', path: '/profilo', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  // Forms sent with errors: the page answered must tell every person, with any technology, what
+  // is wrong and where. `submit` is done after opening `path`, and the checks run on the page it
+  // leads to; `invalid` maps each field that must be marked invalid to the id of its message.
+  {
+    name: 'registrati-errori', title: 'registrazione inviata vuota', path: '/registrati', status: 422,
+    submit: (page) => submitForm(page, 'form[action="/registrati"]'),
+    invalid: { name: 'name-error', email: 'email-error', password: 'password-error', privacy: 'privacy-error' },
+  },
+  {
+    name: 'profilo-codice-fiscale-errato', title: 'profilo con un codice fiscale errato', path: '/profilo', status: 422,
+    login: 'cittadino@demo.pico.localhost',
+    submit: async (page) => {
+      await page.fill('#fiscal_code', 'RSSMRA80A01L219A');
+      return submitForm(page, 'form[action="/profilo"]');
+    },
+    invalid: { fiscal_code: 'fiscal_code-error' },
+  },
 ];
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -250,6 +272,55 @@ async function signIn(page, email) {
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/accedi')), page.click('form[action="/accedi"] button[type=submit]')]);
 }
 
+/** Presses the submit button of the form and returns the response to the page it posts. */
+async function submitForm(page, formSelector) {
+  const mainFrame = page.mainFrame();
+  const responded = page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === mainFrame);
+  const navigated = page.waitForEvent('framenavigated', (f) => f === mainFrame);
+  await page.click(`${formSelector} button[type=submit]`);
+  const response = await responded;
+  await navigated;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+/**
+ * `expected` maps the id of each field that must be marked aria-invalid="true" to the id of its
+ * message: no other field may be marked, each must name its message in aria-describedby, and
+ * the message must be there, visible, not empty and styled as an error (Bootstrap Italia's
+ * .invalid-feedback).
+ */
+async function invalidFieldProblems(page, expected) {
+  const found = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[aria-invalid="true"]')]
+    .map((field) => [field.id || field.outerHTML.slice(0, 80), (field.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean)])));
+  const messages = await page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+    const el = document.getElementById(id);
+    return [id, el && {
+      text: el.textContent.trim(),
+      visible: el.checkVisibility() && el.offsetHeight > 0,
+      feedback: el.classList.contains('invalid-feedback'),
+    }];
+  })), Object.values(expected));
+  const problems = [];
+  for (const field of Object.keys(found)) {
+    if (!(field in expected)) problems.push(`#${field} is marked aria-invalid="true", but only ${Object.keys(expected).map((i) => `#${i}`).join(', ')} should be`);
+  }
+  for (const [field, messageId] of Object.entries(expected)) {
+    const describedBy = found[field];
+    if (!describedBy) {
+      problems.push(`#${field} is not marked aria-invalid="true"`);
+    } else if (!describedBy.includes(messageId)) {
+      problems.push(`#${field}: aria-describedby="${describedBy.join(' ')}" does not name its message #${messageId}`);
+    }
+    const message = messages[messageId];
+    if (!message) problems.push(`#${field}: its message #${messageId} does not exist`);
+    else if (!message.text) problems.push(`#${field}: its message #${messageId} is empty`);
+    else if (!message.visible) problems.push(`#${field}: its message #${messageId} ("${message.text}") is not visible`);
+    else if (!message.feedback) problems.push(`#${field}: #${messageId} ("${message.text}") is not an error message (class invalid-feedback)`);
+  }
+  return problems;
+}
+
 async function checkPage(spec, viewport) {
   const url = server.baseUrl + spec.path;
   const logStart = server.logLength();
@@ -257,7 +328,11 @@ async function checkPage(spec, viewport) {
   const problems = [];
   try {
     if (spec.login) await signIn(page, spec.login);
-    const response = await page.goto(url, { waitUntil: 'load' });
+    let response = await page.goto(url, { waitUntil: 'load' });
+    if (spec.submit) {
+      if (response?.status() !== 200) throw new Error(`GET ${spec.path} answered ${response?.status()}, expected 200 before submitting`);
+      response = await spec.submit(page);
+    }
     const status = response?.status();
     if (status !== spec.status) problems.push(`HTTP status ${status}, expected ${spec.status}`);
 
@@ -305,6 +380,7 @@ async function checkPage(spec, viewport) {
     }
     if (facts.h1.length !== 1) problems.push(`${facts.h1.length} <h1> elements, expected exactly one: ${JSON.stringify(facts.h1)}`);
     if (facts.lang !== 'it') problems.push(`<html lang="${facts.lang}">, expected lang="it"`);
+    if (spec.invalid) problems.push(...await invalidFieldProblems(page, spec.invalid));
   } catch (e) {
     problems.push(`${e.stack || e}`);
   } finally {
@@ -312,7 +388,7 @@ async function checkPage(spec, viewport) {
   }
   problems.push(...serverProblems(logStart));
   if (problems.length) {
-    assert.fail(`${spec.path} at ${viewport.width}×${viewport.height}: ${problems.length} problem(s)\n\n${problems.join('\n\n')}\n`);
+    assert.fail(`${spec.submit ? 'submitted ' : ''}${spec.path} at ${viewport.width}×${viewport.height}: ${problems.length} problem(s)\n\n${problems.join('\n\n')}\n`);
   }
 }
 

@@ -14,6 +14,16 @@ pub enum Action<'a> {
     ManageSpace(&'a Space),
     /// Read a module's pages in a space; a module switched off does not exist there.
     UseModule { space: &'a Space, enabled: bool },
+    /// See who holds which role in a space (and its Enti, and the spaces below it).
+    ManageRoles(&'a Space),
+    /// Give or take away `role` in a space or one of its Enti.
+    GrantRole { space: &'a Space, role: Role },
+    /// Approve or refuse a request to join the Ente `comune_id`, in the space of its Province.
+    DecideEnteRequest { space: &'a Space, comune_id: i32 },
+    /// Read the audit log of a space (and the spaces below it).
+    ViewAudit(&'a Space),
+    /// Read the audit log of the whole platform.
+    ViewPlatformAudit,
 }
 
 pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Error> {
@@ -31,8 +41,36 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
     match action {
         Action::ViewSpace(_) => true,
         Action::UseModule { enabled, .. } => enabled,
-        Action::ManageSpace(space) => holds(actor, Role::SpaceAdmin, space),
+        Action::ManageSpace(space) | Action::ManageRoles(space) | Action::ViewAudit(space) => {
+            holds(actor, Role::SpaceAdmin, space)
+        }
+        // Only a platform administrator makes another one.
+        Action::GrantRole { space, role } => {
+            holds(actor, Role::SpaceAdmin, space)
+                && (role != Role::PlatformAdmin || is_platform_admin(actor))
+        }
+        Action::DecideEnteRequest { space, comune_id } => {
+            holds(actor, Role::SpaceAdmin, space)
+                || holds_in_ente(actor, Role::EnteAdmin, comune_id)
+        }
+        Action::ViewPlatformAudit => is_platform_admin(actor),
     }
+}
+
+fn is_platform_admin(actor: &Actor) -> bool {
+    actor.person().is_some_and(|p| {
+        p.grants
+            .iter()
+            .any(|g| g.role == Role::PlatformAdmin && g.scope == Scope::Platform)
+    })
+}
+
+fn holds_in_ente(actor: &Actor, role: Role, comune_id: i32) -> bool {
+    actor.person().is_some_and(|p| {
+        p.grants
+            .iter()
+            .any(|g| g.role == role && g.scope == Scope::Ente { comune_id })
+    })
 }
 
 /// Whether the actor holds `role` over `space`: a platform administrator holds every role, a

@@ -36,6 +36,16 @@ enum Command {
     /// Import data from a file.
     #[command(subcommand)]
     Import(Import),
+    /// The audit log of administrative actions.
+    #[command(subcommand)]
+    Audit(Audit),
+}
+
+#[derive(Subcommand)]
+enum Audit {
+    /// Check that no entry was changed, removed or reordered: walks the hash chain and exits
+    /// with status 1 at the first break.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -100,6 +110,18 @@ async fn main() -> anyhow::Result<()> {
             let report = territory::import_comuni(&state.db, &csv).await?;
             pico_kernel::spaces::sync_with_territory(&state.db).await?;
             print!("{report}");
+        }
+        Command::Audit(Audit::Verify) => {
+            let state = pico_kernel::prepare(config, registry()).await?;
+            match pico_kernel::audit::verify(&state.db).await? {
+                pico_kernel::audit::Verdict::Intact(count) => {
+                    println!("audit log intact: {count} entries, every hash chained");
+                }
+                pico_kernel::audit::Verdict::Broken { id, reason } => {
+                    eprintln!("audit log BROKEN at entry {id}: {reason}");
+                    std::process::exit(1);
+                }
+            }
         }
     }
     Ok(())

@@ -36,7 +36,7 @@ impl Cli {
 async fn help_explains_the_subcommands() {
     let cli = Cli::new().await;
     let help = cli.run(&["--help"]);
-    for command in ["serve", "migrate", "seed", "import"] {
+    for command in ["serve", "migrate", "seed", "import", "audit"] {
         assert!(help.contains(command), "{help}");
     }
 }
@@ -142,4 +142,52 @@ async fn the_server_stops_gracefully_on_sigterm() {
         "{request}"
     );
     assert!(lines.iter().any(|l| l["message"] == "stopped"), "{log}");
+}
+
+#[tokio::test]
+async fn audit_verify_finds_an_entry_changed_behind_its_back() {
+    let cli = Cli::new().await;
+    cli.run(&["seed"]);
+    let db = pico_kernel::db::connect(&cli.database_url).await.unwrap();
+    for object in ["space:1", "person:2"] {
+        pico_kernel::audit::record(
+            &db,
+            pico_kernel::audit::Record {
+                actor_id: None,
+                actor: "admin@pico.localhost".into(),
+                action: "role.grant",
+                object: object.into(),
+                space_id: None,
+                ip: Some("127.0.0.1".into()),
+                detail: serde_json::json!({ "role": "editor" }),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    assert!(
+        cli.run(&["audit", "verify"])
+            .contains("audit log intact: 2 entries")
+    );
+
+    // Someone with database access quietly changes what the first entry says.
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "UPDATE audit_entry SET detail = '{\"role\":\"space_admin\"}' WHERE id = 1",
+    )
+    .await
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pico"))
+        .args(["audit", "verify"])
+        .env("PICO_DATA_DIR", cli.dir.path())
+        .env("PICO_DATABASE_URL", &cli.database_url)
+        .env("PICO_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("BROKEN at entry 1: content changed"),
+        "{stderr}"
+    );
 }

@@ -35,6 +35,12 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "favicon.ico",
     "robots.txt",
     "gestione",
+    "registrati",
+    "conferma-email",
+    "password-dimenticata",
+    "reimposta-password",
+    "profilo",
+    ".well-known",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -131,6 +137,22 @@ pub async fn provinces_of_region(
         .order_by_asc(space::Column::Name)
         .all(db)
         .await
+}
+
+/// The space and the spaces below it: every space for the national one, the region's
+/// Provinces for a regional one.
+pub async fn covered_by(db: &impl ConnectionTrait, space: &Space) -> Result<Vec<Space>, DbErr> {
+    Ok(match space.kind() {
+        SpaceKind::National => all(db).await?,
+        SpaceKind::Regional => {
+            let mut covered = vec![space.clone()];
+            if let Some(region) = &space.region_code {
+                covered.extend(provinces_of_region(db, region).await?);
+            }
+            covered
+        }
+        SpaceKind::Provincial => vec![space.clone()],
+    })
 }
 
 /// The keys of the modules switched on in a space.

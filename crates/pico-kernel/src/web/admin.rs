@@ -1,6 +1,7 @@
 //! Managing a space: its name, tagline, primary colour, logo and vertical modules.
 
-use super::{AppState, Chrome, Crumb, CurrentSpace, Error, check_csrf, render};
+use super::audit_log::record;
+use super::{AppState, Chrome, ClientAddress, Crumb, CurrentSpace, Error, check_csrf, render};
 use crate::identity::Actor;
 use crate::policy::{Action, authorize};
 use crate::spaces::branding::{Logo, PrimaryColour};
@@ -118,6 +119,7 @@ struct SettingsForm {
 async fn update(
     State(state): State<AppState>,
     actor: Actor,
+    from: ClientAddress,
     CurrentSpace(space): CurrentSpace,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, Error> {
@@ -143,6 +145,17 @@ async fn update(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let path = space.path_to("/gestione?salvato=1");
+    let detail = serde_json::json!({ "name": name, "tagline": tagline, "colour": colour });
+    record(
+        &state,
+        &actor,
+        &from,
+        "space.update",
+        format!("space:{}", space.id),
+        Some(space.id),
+        detail,
+    )
+    .await?;
     let mut model: space::ActiveModel = space.into_active_model();
     model.name = Set(name.into());
     model.tagline = Set(Some(tagline.to_owned()).filter(|t| !t.is_empty()));
@@ -155,6 +168,7 @@ async fn update(
 async fn upload_logo(
     State(state): State<AppState>,
     actor: Actor,
+    from: ClientAddress,
     CurrentSpace(space): CurrentSpace,
     mut multipart: Multipart,
 ) -> Result<Response, Error> {
@@ -220,6 +234,17 @@ async fn upload_logo(
         .put(&format!("spaces/{}", space.id), logo.extension, logo.bytes)
         .await?;
     let path = space.path_to("/gestione?salvato=1");
+    let detail = serde_json::json!({ "file": key });
+    record(
+        &state,
+        &actor,
+        &from,
+        "space.logo",
+        format!("space:{}", space.id),
+        Some(space.id),
+        detail,
+    )
+    .await?;
     let mut model: space::ActiveModel = space.into_active_model();
     model.logo_key = Set(Some(key));
     model.updated_at = Set(Utc::now());
@@ -230,6 +255,7 @@ async fn upload_logo(
 async fn update_modules(
     State(state): State<AppState>,
     actor: Actor,
+    from: ClientAddress,
     CurrentSpace(space): CurrentSpace,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
@@ -258,5 +284,16 @@ async fn update_modules(
         spaces::set_module(&txn, space.id, module.key(), chosen.contains(&module.key())).await?;
     }
     txn.commit().await?;
+    let detail = serde_json::json!({ "enabled": chosen });
+    record(
+        &state,
+        &actor,
+        &from,
+        "space.modules",
+        format!("space:{}", space.id),
+        Some(space.id),
+        detail,
+    )
+    .await?;
     Ok(Redirect::to(&space.path_to("/gestione?salvato=1")).into_response())
 }

@@ -109,3 +109,24 @@ pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'st
         .secure(state.config.behind_https())
         .build()
 }
+
+/// The client's address, as recorded in the audit log.
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .cloned()
+            .unwrap_or(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [0, 0, 0, 0],
+                0,
+            ))));
+        Ok(ClientAddress(
+            super::rate_limit::client_ip(state, &parts.headers, &peer).to_string(),
+        ))
+    }
+}

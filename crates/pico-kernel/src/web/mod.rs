@@ -5,7 +5,9 @@ mod account;
 mod admin;
 mod api;
 mod assets;
+pub mod audit_log;
 mod auth;
+mod ente;
 mod error;
 mod extract;
 mod health;
@@ -13,10 +15,11 @@ pub mod layout;
 mod middleware;
 mod page_cache;
 pub mod rate_limit;
+mod roles;
 mod spid;
 
 pub use error::{Error, ErrorPage, Problem};
-pub use extract::{CurrentSpace, check_csrf};
+pub use extract::{ClientAddress, CurrentSpace, check_csrf};
 pub use layout::{Chrome, Crumb};
 pub use page_cache::PageCache;
 
@@ -61,6 +64,9 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(spid::routes())
         .merge(admin::routes())
+        .merge(audit_log::routes())
+        .merge(roles::routes())
+        .merge(ente::routes())
         .nest("/api/v1", api::routes());
     for module in state.registry.iter() {
         app = match module.kind() {
