@@ -51,6 +51,10 @@ const PAGES = [
   // Signed in with a demo account (`serve --demo`): a Province's administrator.
   { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'profilo', title: 'profilo', path: '/profilo', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'enti', title: 'i miei Enti', path: '/profilo/enti?provincia=026', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'ruoli', title: 'ruoli e permessi', path: '/treviso/gestione/ruoli', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'richieste', title: 'richieste di adesione', path: '/treviso/gestione/richieste', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'registro', title: 'registro delle attività', path: '/treviso/gestione/registro', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   // Forms sent with errors: the page answered must tell every person, with any technology, what
   // is wrong and where. `submit` is done after opening `path`, and the checks run on the page it
   // leads to; `invalid` maps each field that must be marked invalid to the id of its message.

@@ -154,6 +154,39 @@ const PEOPLE: &[DemoPerson] = &[
     ("cittadino", "Anna Verdi", Role::EnteMember, None, None),
 ];
 
+/// A citizen asking to work for Oderzo, so that Treviso's administrators have a request to
+/// decide.
+async fn demo_ente_request(db: &impl sea_orm::ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    use crate::identity::model::ente_request;
+    let Some(citizen) = identity::find_by_email(db, "cittadino@demo.pico.localhost").await? else {
+        return Ok(());
+    };
+    let Some(oderzo) = territory::model::comune::Entity::find()
+        .filter(territory::model::comune::Column::IstatCode.eq("026051"))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let asked = ente_request::Entity::find()
+        .filter(ente_request::Column::PersonId.eq(citizen.id))
+        .one(db)
+        .await?;
+    if asked.is_none() {
+        ente_request::ActiveModel {
+            person_id: Set(citizen.id),
+            comune_id: Set(oderzo.id),
+            message: Set("Lavoro all'ufficio tecnico (richiesta di esempio).".into()),
+            status: Set("pending".into()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Adds the demo content: branding of the three pilot Provinces and a few people per role,
 /// all marked as demo. Safe to run again.
 pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<()> {
@@ -192,6 +225,7 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<()> {
             identity::grant(&txn, person.id, *role, space_id, comune_id, None).await?;
         }
     }
+    demo_ente_request(&txn).await?;
     settings::set(&txn, settings::DEMO, "1").await?;
     txn.commit().await?;
     tracing::info!(

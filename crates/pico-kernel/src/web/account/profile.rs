@@ -92,7 +92,10 @@ async fn page(
             current: Some(&s.id) == current_session.as_ref(),
             started: s.created_at.format("%d/%m/%Y %H:%M UTC").to_string(),
             address: s.ip.unwrap_or_else(|| "sconosciuto".into()),
-            browser: s.user_agent.unwrap_or_else(|| "sconosciuto".into()),
+            browser: s
+                .user_agent
+                .as_deref()
+                .map_or_else(|| "sconosciuto".into(), browser_summary),
             id: s.id,
         })
         .collect();
@@ -139,6 +142,40 @@ async fn show(
         Errors::default(),
     )
     .await
+}
+
+/// "Chrome su Linux" rather than the whole User-Agent string.
+fn browser_summary(agent: &str) -> String {
+    const BROWSERS: [(&str, &str); 6] = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ];
+    const SYSTEMS: [(&str, &str); 6] = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ];
+    let browser = BROWSERS
+        .iter()
+        .find(|(mark, _)| agent.contains(mark))
+        .map(|(_, name)| *name);
+    let system = SYSTEMS
+        .iter()
+        .find(|(mark, _)| agent.contains(mark))
+        .map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} su {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => format!("Browser su {s}"),
+        (None, None) => agent.chars().take(40).collect(),
+    }
 }
 
 fn parse_phone(input: &str) -> Result<Option<String>, &'static str> {
@@ -357,4 +394,17 @@ async fn end_session(
         return Err(Error::NotFound);
     }
     Ok(Redirect::to("/profilo#sessioni").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn browsers_are_named_briefly() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+        assert_eq!(super::browser_summary(chrome), "Chrome su Linux");
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0";
+        assert_eq!(super::browser_summary(edge), "Edge su Windows");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(super::browser_summary(iphone), "Safari su iPhone");
+    }
 }
