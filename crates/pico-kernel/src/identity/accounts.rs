@@ -134,3 +134,51 @@ pub async fn mark_confirmed(db: &impl ConnectionTrait, person_id: i32) -> Result
     }
     Ok(())
 }
+
+/// Forgets a person who asked to be deleted: what identifies them is erased, their sessions,
+/// links, tokens and roles go, and the row stays (pseudonymised) because tickets, tenders and
+/// the audit log point to it.
+pub async fn forget(db: &DatabaseConnection, person_id: i32) -> Result<(), DbErr> {
+    use super::model::{api_token, ente_request, role_grant, session};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let txn = db.begin().await?;
+    let Some(person) = person::Entity::find_by_id(person_id).one(&txn).await? else {
+        return Ok(());
+    };
+    let mut model: person::ActiveModel = person.into();
+    model.email = Set(format!("eliminato-{person_id}@pico.invalid"));
+    model.display_name = Set("Utente eliminato".into());
+    model.password_hash = Set(String::new());
+    model.fiscal_code = Set(None);
+    model.phone = Set(None);
+    model.email_confirmed_at = Set(None);
+    model.deleted_at = Set(Some(Utc::now()));
+    model.update(&txn).await?;
+    session::Entity::delete_many()
+        .filter(session::Column::PersonId.eq(person_id))
+        .exec(&txn)
+        .await?;
+    account_link::Entity::delete_many()
+        .filter(account_link::Column::PersonId.eq(person_id))
+        .exec(&txn)
+        .await?;
+    role_grant::Entity::delete_many()
+        .filter(role_grant::Column::PersonId.eq(person_id))
+        .exec(&txn)
+        .await?;
+    ente_request::Entity::delete_many()
+        .filter(ente_request::Column::PersonId.eq(person_id))
+        .filter(ente_request::Column::Status.eq("pending"))
+        .exec(&txn)
+        .await?;
+    api_token::Entity::update_many()
+        .col_expr(
+            api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(api_token::Column::PersonId.eq(person_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    txn.commit().await
+}

@@ -2,6 +2,7 @@
 //! first start and prints the one-time password in the log; everyone else registers.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod external;
 pub mod fiscal_code;
 pub mod links;

@@ -1,7 +1,8 @@
 //! The JSON API (`/api/v1`), described by an OpenAPI 3 document generated from this code.
 //! Errors are RFC 9457 problem documents.
 
-use super::{AppState, Problem};
+use super::{AppState, Error, Problem};
+use crate::identity::{Actor, Scope};
 use crate::spaces::{self, SpaceKind};
 use crate::territory::{self, ProvinceKind};
 use axum::extract::{Path, State};
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
             "/territory/provinces/{istat_code}/comuni",
             get(province_comuni),
         )
+        .route("/me", get(me))
         .route("/openapi.json", get(openapi))
 }
 
@@ -29,8 +31,11 @@ pub fn routes() -> Router<AppState> {
         description = "API della piattaforma collaborativa delle Province italiane. Dati territoriali: Fonte ISTAT (CC BY).",
         version = "1"
     ),
-    paths(list_spaces, province_comuni),
+    paths(list_spaces, province_comuni, me),
+    modifiers(&BearerToken),
     components(schemas(
+        MeDto,
+        RoleDto,
         SpaceDto,
         SpaceKind,
         ProvinceComuni,
@@ -41,6 +46,74 @@ pub fn routes() -> Router<AppState> {
     ))
 )]
 struct ApiDoc;
+
+/// Personal API tokens (`Authorization: Bearer pico_…`), created from the profile.
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "token",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+    }
+}
+
+/// The person the token (or session) belongs to.
+#[derive(Serialize, ToSchema)]
+struct MeDto {
+    id: i32,
+    name: String,
+    email: String,
+    roles: Vec<RoleDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct RoleDto {
+    /// `platform_admin`, `space_admin`, `editor`, `helpdesk_agent`, `operator`, `ente_admin`, `ente_member`.
+    role: String,
+    /// The space the role applies in, when it is a space role.
+    space_id: Option<i32>,
+    /// The Ente (comune) the role applies in, when it is an Ente role.
+    comune_id: Option<i32>,
+    module: Option<String>,
+}
+
+/// Who is calling, with their roles.
+#[utoipa::path(get, path = "/api/v1/me", tag = "identity", security(("token" = [])),
+    responses(
+        (status = 200, description = "The caller", body = MeDto),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn me(actor: Actor) -> Result<Json<MeDto>, Problem> {
+    let person = actor.person().ok_or(Error::Unauthenticated)?;
+    Ok(Json(MeDto {
+        id: person.id,
+        name: person.display_name.clone(),
+        email: person.email.clone(),
+        roles: person
+            .grants
+            .iter()
+            .map(|g| {
+                let (space_id, comune_id) = match g.scope {
+                    Scope::Platform => (None, None),
+                    Scope::Space { id, .. } => (Some(id), None),
+                    Scope::Ente { comune_id } => (None, Some(comune_id)),
+                };
+                RoleDto {
+                    role: g.role.as_str().into(),
+                    space_id,
+                    comune_id,
+                    module: g.module_key.clone(),
+                }
+            })
+            .collect(),
+    }))
+}
 
 /// A space of the platform.
 #[derive(Serialize, ToSchema)]

@@ -2,10 +2,9 @@
 //! every state-changing form goes through.
 
 use super::{AppState, Error};
-use crate::identity::{Actor, sessions};
+use crate::identity::{Actor, api_tokens, sessions};
 use crate::spaces::{self, Space};
 use axum::extract::{FromRequestParts, Path};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -15,7 +14,33 @@ use std::collections::HashMap;
 /// password recovery): the form must send back the same value (double submit).
 const FORM_CSRF_COOKIE: &str = "pico_form_csrf";
 
-pub async fn load_actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
+/// Who is asking: the person of the session cookie, or, for the JSON API, of a personal
+/// token (`Authorization: Bearer pico_…`); a read-only token only reads.
+pub async fn load_actor(state: &AppState, parts: &Parts) -> Result<Actor, Error> {
+    let headers = &parts.headers;
+    // Inside a nested router the URI lost its prefix; the original one still has it.
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(parts.uri.path(), |u| u.path());
+    if path.starts_with("/api/")
+        && let Some(bearer) = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        let Some((person, can_write)) = api_tokens::resolve(&state.db, bearer.trim()).await? else {
+            return Err(Error::Unauthenticated);
+        };
+        let reads = matches!(
+            parts.method,
+            axum::http::Method::GET | axum::http::Method::HEAD
+        );
+        if !reads && !can_write {
+            return Err(Error::Forbidden);
+        }
+        return Ok(Actor::Person(person));
+    }
     let jar = CookieJar::from_headers(headers);
     let Some(cookie) = jar.get(sessions::COOKIE) else {
         return Ok(Actor::Anonymous);
@@ -33,7 +58,7 @@ impl FromRequestParts<AppState> for Actor {
         if let Some(actor) = parts.extensions.get::<Actor>() {
             return Ok(actor.clone());
         }
-        let actor = load_actor(state, &parts.headers).await?;
+        let actor = load_actor(state, parts).await?;
         parts.extensions.insert(actor.clone());
         Ok(actor)
     }

@@ -179,7 +179,9 @@ pub async fn module_switch(
         .next()
         .unwrap_or_default()
         .to_owned();
-    let actor = super::extract::load_actor(&state, req.headers()).await;
+    let (parts, body) = req.into_parts();
+    let actor = super::extract::load_actor(&state, &parts).await;
+    let req = Request::from_parts(parts, body);
     let result = async {
         let actor = actor?;
         let space = spaces::by_slug(&state.db, &slug)

@@ -1,9 +1,11 @@
 //! Self-service account pages: registration and confirmation of the address, password
 //! recovery, and the personal area (profile, password, e-mail, sessions).
 
+mod data;
 mod profile;
 mod recovery;
 mod signup;
+mod tokens;
 
 use super::rate_limit::client_ip;
 use super::{AppState, Chrome, Crumb, Error, render};
@@ -23,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .merge(signup::routes())
         .merge(recovery::routes())
         .merge(profile::routes())
+        .merge(tokens::routes())
+        .merge(data::routes())
 }
 
 /// The frame of an account page, in the national space.
