@@ -52,6 +52,8 @@ const PAGES = [
   { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'profilo', title: 'profilo', path: '/profilo', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'enti', title: 'i miei Enti', path: '/profilo/enti?provincia=026', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'token', title: 'token per le API', path: '/profilo/token', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'dati', title: 'i miei dati', path: '/profilo/dati', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'ruoli', title: 'ruoli e permessi', path: '/treviso/gestione/ruoli', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'richieste', title: 'richieste di adesione', path: '/treviso/gestione/richieste', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'registro', title: 'registro delle attività', path: '/treviso/gestione/registro', status: 200, login: 'admin.treviso@demo.pico.localhost' },

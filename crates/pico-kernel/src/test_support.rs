@@ -212,6 +212,29 @@ impl TestApp {
         Browser::new(self.address)
     }
 
+    /// A browser already signed in as `person_id`, without going through the login form (and
+    /// its rate limits): for tests that sign in many times.
+    pub async fn browser_of(&self, person_id: i32) -> Browser {
+        let token = identity::sessions::open(&self.state.db, person_id, None, None)
+            .await
+            .expect("session opened");
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let url = reqwest::Url::parse(&format!("http://{}/", self.address)).unwrap();
+        jar.add_cookie_str(
+            &format!("{}={token}; Path=/", identity::sessions::COOKIE),
+            &url,
+        );
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            address: self.address,
+        }
+    }
+
     /// Creates a person holding `role` in the space `space_slug` (or platform-wide when none).
     pub async fn person_with_role(&self, email: &str, role: Role, space_slug: Option<&str>) {
         let person = identity::create_person(&self.state.db, email, email, PASSWORD, false)

@@ -2,9 +2,9 @@
 //! the subcommand asked for.
 
 use clap::{Parser, Subcommand};
+use pico::registry;
 use pico_kernel::config::LogFormat;
-use pico_kernel::{Config, Registry, seed, territory};
-use std::sync::Arc;
+use pico_kernel::{Config, seed, territory};
 
 #[derive(Parser)]
 #[command(
@@ -53,10 +53,6 @@ enum Import {
     /// Re-import an updated ISTAT list of comuni (same columns as data/istat/comuni.csv):
     /// renamed, merged, moved and new comuni are recognised.
     Territory { file: std::path::PathBuf },
-}
-
-fn registry() -> Registry {
-    Registry::new(vec![Arc::new(pico_portal::Portal)])
 }
 
 fn init_logging(format: LogFormat) {

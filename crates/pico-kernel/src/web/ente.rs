@@ -314,15 +314,41 @@ async fn decidable(
         .collect())
 }
 
-/// Space administrators and the administrators of its Enti may open the page.
-fn may_open(actor: &Actor, space: &Space) -> Result<(), Error> {
-    let ente_admin = actor
-        .person()
-        .is_some_and(|p| p.grants.iter().any(|g| g.role == Role::EnteAdmin));
-    if ente_admin {
+/// The space's administrators and the administrators of the Enti of its territory may open
+/// the page.
+async fn may_open(state: &AppState, actor: &Actor, space: &Space) -> Result<(), Error> {
+    if allows(actor, Action::ManageSpace(space)) {
         return Ok(());
     }
-    authorize(actor, Action::ManageSpace(space))
+    let ente_admin_of: Vec<i32> = actor
+        .person()
+        .map(|p| {
+            p.grants
+                .iter()
+                .filter(|g| g.role == Role::EnteAdmin)
+                .filter_map(|g| match g.scope {
+                    identity::Scope::Ente { comune_id } => Some(comune_id),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let here = match (space.kind(), space.istat_code.as_deref()) {
+        (SpaceKind::Provincial, Some(province)) if !ente_admin_of.is_empty() => {
+            comune::Entity::find()
+                .filter(comune::Column::Id.is_in(ente_admin_of))
+                .filter(comune::Column::ProvinceCode.eq(province))
+                .count(&state.db)
+                .await?
+                > 0
+        }
+        _ => false,
+    };
+    if here {
+        Ok(())
+    } else {
+        authorize(actor, Action::ManageSpace(space))
+    }
 }
 
 async fn pending(
@@ -331,7 +357,7 @@ async fn pending(
     CurrentSpace(space): CurrentSpace,
     Query(done): Query<Done>,
 ) -> Result<Response, Error> {
-    may_open(&actor, &space)?;
+    may_open(&state, &actor, &space).await?;
     let rows = decidable(&state, &actor, &space).await?;
     let people: HashMap<i32, person::Model> = person::Entity::find()
         .filter(person::Column::Id.is_in(rows.iter().map(|(r, _)| r.person_id)))
@@ -401,7 +427,7 @@ async fn decide(
     CurrentSpace(space): CurrentSpace,
     Form(form): Form<DecideForm>,
 ) -> Result<Response, Error> {
-    may_open(&actor, &space)?;
+    may_open(&state, &actor, &space).await?;
     check_csrf(&actor, &form.csrf)?;
     let (request, comune) = decidable(&state, &actor, &space)
         .await?

@@ -1,0 +1,501 @@
+//! The authorization matrix: every route the router knows, requested as every kind of person,
+//! is allowed or denied as declared below. The routes are read from the source, so a new
+//! route without a declared permission fails this test until someone decides who may use it.
+//!
+//! "Denied" means 401, 403, 404 or a redirect to the login page; anything else (a page, a
+//! redirect elsewhere, a validation error) means the request got past the access checks.
+
+use pico_kernel::identity::{self, Role, sessions};
+use pico_kernel::territory::model::comune;
+use pico_kernel::test_support::{Browser, PASSWORD, TestApp, field_value};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    Anonymous,
+    /// Registered, no role.
+    Registered,
+    /// Member of Oderzo, a Comune of Treviso.
+    EnteMember,
+    /// Administrator of Brescia's Comune: another Province's Ente.
+    OtherEnteAdmin,
+    /// Editor in Brescia's space.
+    OtherEditor,
+    /// Administrator of Brescia's space.
+    OtherAdmin,
+    /// Operator of a module in Brescia.
+    OtherOperator,
+    /// Administrator of Treviso's space, whose resources the requests target.
+    TrevisoAdmin,
+    PlatformAdmin,
+}
+
+use Persona::*;
+
+const PERSONAS: [Persona; 9] = [
+    Anonymous,
+    Registered,
+    EnteMember,
+    OtherEnteAdmin,
+    OtherEditor,
+    OtherAdmin,
+    OtherOperator,
+    TrevisoAdmin,
+    PlatformAdmin,
+];
+
+impl Persona {
+    fn email(self) -> Option<&'static str> {
+        Some(match self {
+            Anonymous => return None,
+            Registered => "utente@example.it",
+            EnteMember => "membro.oderzo@example.it",
+            OtherEnteAdmin => "admin.comune.brescia@example.it",
+            OtherEditor => "redattore.brescia@example.it",
+            OtherAdmin => "admin.brescia@example.it",
+            OtherOperator => "operatore.brescia@example.it",
+            TrevisoAdmin => "admin.treviso@example.it",
+            PlatformAdmin => "piattaforma@example.it",
+        })
+    }
+}
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    Everyone,
+    SignedIn,
+    /// Administrators of the space (Treviso here) and of the platform.
+    SpaceAdmin,
+    PlatformAdmin,
+}
+
+impl Access {
+    fn allows(self, persona: Persona) -> bool {
+        match self {
+            Access::Everyone => true,
+            Access::SignedIn => persona != Anonymous,
+            Access::SpaceAdmin => matches!(persona, TrevisoAdmin | PlatformAdmin),
+            Access::PlatformAdmin => persona == PlatformAdmin,
+        }
+    }
+}
+
+/// What a request carries besides the CSRF token; some values are made per request.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    /// A logo that is not an image.
+    Logo,
+    /// Another session of the person, to end.
+    OwnSession,
+    /// A token of the person, to revoke.
+    OwnToken,
+    /// A role someone holds in Treviso, to revoke.
+    TrevisoGrant,
+    /// A pending request to join Oderzo, to refuse.
+    OderzoRequest,
+}
+
+struct Rule {
+    method: &'static str,
+    route: &'static str,
+    /// The route with its parameters filled in.
+    path: &'static str,
+    access: Access,
+    body: Body,
+}
+
+const fn rule(
+    method: &'static str,
+    route: &'static str,
+    path: &'static str,
+    access: Access,
+    body: Body,
+) -> Rule {
+    Rule {
+        method,
+        route,
+        path,
+        access,
+        body,
+    }
+}
+
+const WRONG_LOGIN: &[(&str, &str)] = &[("email", "nessuno@example.it"), ("password", "sbagliata")];
+const EMPTY: &[(&str, &str)] = &[];
+
+#[rustfmt::skip]
+const RULES: &[Rule] = &[
+    // Probes, assets and the federation metadata.
+    rule("GET", "/healthz", "/healthz", Access::Everyone, Body::None),
+    rule("GET", "/readyz", "/readyz", Access::Everyone, Body::None),
+    rule("GET", "/static/{version}/{*path}", "/static/{version}/pico/pico.css", Access::Everyone, Body::None),
+    rule("GET", "/media/{*key}", "/media/{media}", Access::Everyone, Body::None),
+    rule("GET", "/{space}/tema.css", "/treviso/tema.css", Access::Everyone, Body::None),
+    rule("GET", "/.well-known/openid-federation", "/.well-known/openid-federation", Access::Everyone, Body::None),
+    // Public pages.
+    rule("GET", "/", "/", Access::Everyone, Body::None),
+    rule("GET", "/spazi", "/spazi", Access::Everyone, Body::None),
+    rule("GET", "/accessibilita", "/accessibilita", Access::Everyone, Body::None),
+    rule("GET", "/privacy", "/privacy", Access::Everyone, Body::None),
+    rule("GET", "/note-legali", "/note-legali", Access::Everyone, Body::None),
+    rule("GET", "/{space}", "/treviso", Access::Everyone, Body::None),
+    rule("GET", "/{space}/comuni", "/treviso/comuni", Access::Everyone, Body::None),
+    // Signing in, registering, recovering.
+    rule("GET", "/accedi", "/accedi", Access::Everyone, Body::None),
+    rule("POST", "/accedi", "/accedi", Access::Everyone, Body::Form(WRONG_LOGIN)),
+    rule("POST", "/esci", "/esci", Access::SignedIn, Body::Form(EMPTY)),
+    rule("GET", "/accedi/spid-cie/{provider}", "/accedi/spid-cie/spid-test", Access::Everyone, Body::None),
+    rule("GET", "/accedi/spid-cie/ritorno", "/accedi/spid-cie/ritorno", Access::Everyone, Body::None),
+    rule("GET", "/registrati", "/registrati", Access::Everyone, Body::None),
+    rule("POST", "/registrati", "/registrati", Access::Everyone, Body::Form(EMPTY)),
+    rule("GET", "/conferma-email/{token}", "/conferma-email/sconosciuto", Access::Everyone, Body::None),
+    rule("POST", "/conferma-email/{token}", "/conferma-email/sconosciuto", Access::Everyone, Body::Form(EMPTY)),
+    rule("GET", "/password-dimenticata", "/password-dimenticata", Access::Everyone, Body::None),
+    rule("POST", "/password-dimenticata", "/password-dimenticata", Access::Everyone, Body::Form(EMPTY)),
+    rule("GET", "/reimposta-password/{token}", "/reimposta-password/sconosciuto", Access::Everyone, Body::None),
+    rule("POST", "/reimposta-password/{token}", "/reimposta-password/sconosciuto", Access::Everyone, Body::Form(EMPTY)),
+    // The personal area: one's own things only.
+    rule("GET", "/profilo", "/profilo", Access::SignedIn, Body::None),
+    rule("POST", "/profilo", "/profilo", Access::SignedIn, Body::Form(EMPTY)),
+    rule("POST", "/profilo/password", "/profilo/password", Access::SignedIn, Body::Form(&[("current", "sbagliata")])),
+    rule("POST", "/profilo/email", "/profilo/email", Access::SignedIn, Body::Form(&[("email", "x")])),
+    rule("POST", "/profilo/sessioni/termina", "/profilo/sessioni/termina", Access::SignedIn, Body::OwnSession),
+    rule("GET", "/profilo/token", "/profilo/token", Access::SignedIn, Body::None),
+    rule("POST", "/profilo/token", "/profilo/token", Access::SignedIn, Body::Form(EMPTY)),
+    rule("POST", "/profilo/token/revoca", "/profilo/token/revoca", Access::SignedIn, Body::OwnToken),
+    rule("GET", "/profilo/dati", "/profilo/dati", Access::SignedIn, Body::None),
+    rule("GET", "/profilo/dati/esporta", "/profilo/dati/esporta", Access::SignedIn, Body::None),
+    rule("POST", "/profilo/elimina", "/profilo/elimina", Access::SignedIn, Body::Form(&[("current", "sbagliata")])),
+    rule("GET", "/profilo/enti", "/profilo/enti", Access::SignedIn, Body::None),
+    rule("POST", "/profilo/enti", "/profilo/enti", Access::SignedIn, Body::Form(EMPTY)),
+    // Administration of Treviso's space.
+    rule("GET", "/{space}/gestione", "/treviso/gestione", Access::SpaceAdmin, Body::None),
+    rule("POST", "/{space}/gestione", "/treviso/gestione", Access::SpaceAdmin, Body::Form(&[("name", "")])),
+    rule("POST", "/{space}/gestione/logo", "/treviso/gestione/logo", Access::SpaceAdmin, Body::Logo),
+    rule("POST", "/{space}/gestione/moduli", "/treviso/gestione/moduli", Access::SpaceAdmin, Body::Form(&[("module", "inesistente")])),
+    rule("GET", "/{space}/gestione/ruoli", "/treviso/gestione/ruoli", Access::SpaceAdmin, Body::None),
+    rule("POST", "/{space}/gestione/ruoli", "/treviso/gestione/ruoli", Access::SpaceAdmin, Body::Form(&[("email", "utente@example.it"), ("role", "editor"), ("ente", "1")])),
+    rule("POST", "/{space}/gestione/ruoli/revoca", "/treviso/gestione/ruoli/revoca", Access::SpaceAdmin, Body::TrevisoGrant),
+    rule("GET", "/{space}/gestione/richieste", "/treviso/gestione/richieste", Access::SpaceAdmin, Body::None),
+    rule("POST", "/{space}/gestione/richieste/decidi", "/treviso/gestione/richieste/decidi", Access::SpaceAdmin, Body::OderzoRequest),
+    rule("GET", "/{space}/gestione/registro", "/treviso/gestione/registro", Access::SpaceAdmin, Body::None),
+    rule("GET", "/gestione/registro", "/gestione/registro", Access::PlatformAdmin, Body::None),
+    // The JSON API.
+    rule("GET", "/api/v1/spaces", "/api/v1/spaces", Access::Everyone, Body::None),
+    rule("GET", "/api/v1/territory/provinces/{istat_code}/comuni", "/api/v1/territory/provinces/026/comuni", Access::Everyone, Body::None),
+    rule("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", Access::Everyone, Body::None),
+    rule("GET", "/api/v1/me", "/api/v1/me", Access::SignedIn, Body::None),
+];
+
+/// Every `.route(…)` in the sources of the crates this binary composes, as (method, path).
+fn routes_in_source() -> BTreeSet<(String, String)> {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut found = BTreeSet::new();
+    for (krate, prefix) in [("pico-kernel", ""), ("pico-portal", "")] {
+        let mut files = vec![crates.join(krate).join("src")];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            // The JSON API is nested under /api/v1.
+            let prefix = if path.ends_with("web/api.rs") {
+                "/api/v1"
+            } else {
+                prefix
+            };
+            for (i, _) in source.match_indices(".route(") {
+                let rest = &source[i + ".route(".len()..];
+                let end = rest
+                    .find(".route(")
+                    .or_else(|| rest.find("\n}"))
+                    .unwrap_or(rest.len());
+                let call = &rest[..end];
+                let argument = call.trim_start();
+                let route = match argument.strip_prefix('"') {
+                    Some(literal) => literal[..literal.find('"').unwrap()].to_owned(),
+                    None => match &argument[..argument.find(',').unwrap()] {
+                        "CALLBACK_PATH" => pico_kernel::oidc::CALLBACK_PATH.to_owned(),
+                        other => panic!(
+                            "{}: unknown route constant {other}: teach this test its value",
+                            path.display()
+                        ),
+                    },
+                };
+                for method in ["get", "post", "put", "patch", "delete"] {
+                    if call.contains(&format!("{method}(")) {
+                        found.insert((method.to_uppercase(), format!("{prefix}{route}")));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_route_has_a_declared_permission() {
+    let declared: BTreeSet<(String, String)> = RULES
+        .iter()
+        .map(|r| (r.method.to_owned(), r.route.to_owned()))
+        .collect();
+    let found = routes_in_source();
+    let undeclared: Vec<_> = found.difference(&declared).collect();
+    let stale: Vec<_> = declared.difference(&found).collect();
+    assert!(
+        undeclared.is_empty(),
+        "routes without a declared permission: {undeclared:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "declared routes that no longer exist: {stale:?}"
+    );
+    assert_eq!(declared.len(), RULES.len(), "a route is declared twice");
+}
+
+async fn comune(app: &TestApp, istat: &str) -> i32 {
+    comune::Entity::find()
+        .filter(comune::Column::IstatCode.eq(istat))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// A platform with one person per persona, the demo content (Treviso's colour) and a file.
+async fn platform() -> (TestApp, String) {
+    let app = TestApp::spawn_with(pico::registry(), |config| {
+        // A provider that does not answer: starting a SPID login then fails with 502 for all.
+        config.oidc_providers = vec![pico_oidc::ProviderConfig {
+            key: "spid-test".into(),
+            kind: pico_oidc::ProviderKind::Spid,
+            name: "SPID irraggiungibile".into(),
+            issuer: "http://127.0.0.1:9".into(),
+            acr_values: vec![],
+            scope: vec![],
+        }];
+    })
+    .await;
+    pico_kernel::seed::demo(&app.state.db).await.unwrap();
+    let db = &app.state.db;
+    let oderzo = comune(&app, "026051").await;
+    let brescia_town = comune(&app, "017029").await;
+    let treviso = pico_kernel::spaces::by_slug(db, "treviso")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let brescia = pico_kernel::spaces::by_slug(db, "brescia")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for persona in PERSONAS {
+        let Some(email) = persona.email() else {
+            continue;
+        };
+        let person = identity::create_person(db, email, email, PASSWORD, false)
+            .await
+            .unwrap();
+        let (role, space, ente, module) = match persona {
+            EnteMember => (Role::EnteMember, None, Some(oderzo), None),
+            OtherEnteAdmin => (Role::EnteAdmin, None, Some(brescia_town), None),
+            OtherEditor => (Role::Editor, Some(brescia), None, None),
+            OtherAdmin => (Role::SpaceAdmin, Some(brescia), None, None),
+            OtherOperator => (Role::Operator, Some(brescia), None, Some("sua")),
+            TrevisoAdmin => (Role::SpaceAdmin, Some(treviso), None, None),
+            PlatformAdmin => (Role::PlatformAdmin, None, None, None),
+            Anonymous | Registered => continue,
+        };
+        identity::grant(db, person.id, role, space, ente, module)
+            .await
+            .unwrap();
+    }
+    let media = app
+        .state
+        .storage
+        .put("prove", "png", b"not really a png".to_vec())
+        .await
+        .unwrap();
+    (app, media)
+}
+
+/// Makes what the request acts on, and returns the fields that name it.
+async fn fixture(app: &TestApp, body: Body, person: Option<i32>) -> Vec<(String, String)> {
+    let db = &app.state.db;
+    let field = |k: &str, v: String| vec![(k.to_owned(), v)];
+    match body {
+        Body::None | Body::Logo => Vec::new(),
+        Body::Form(fields) => fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        Body::OwnSession => match person {
+            Some(id) => {
+                let token = sessions::open(db, id, None, None).await.unwrap();
+                field("id", sessions::id_of(&token))
+            }
+            None => field("id", "nessuna".into()),
+        },
+        Body::OwnToken => match person {
+            Some(id) => {
+                identity::api_tokens::create(db, id, "prova", false, chrono::Duration::days(1))
+                    .await
+                    .unwrap();
+                let tokens = identity::api_tokens::of_person(db, id).await.unwrap();
+                field("id", tokens[0].id.to_string())
+            }
+            None => field("id", "0".into()),
+        },
+        Body::TrevisoGrant => {
+            let email = format!("ruolo-{}@example.it", uuid());
+            let someone = identity::create_person(db, &email, "Qualcuno", PASSWORD, false)
+                .await
+                .unwrap();
+            let treviso = pico_kernel::spaces::by_slug(db, "treviso")
+                .await
+                .unwrap()
+                .unwrap()
+                .id;
+            identity::grant(db, someone.id, Role::Editor, Some(treviso), None, None)
+                .await
+                .unwrap();
+            let grants = identity::model::role_grant::Entity::find()
+                .filter(identity::model::role_grant::Column::PersonId.eq(someone.id))
+                .all(db)
+                .await
+                .unwrap();
+            field("id", grants[0].id.to_string())
+        }
+        Body::OderzoRequest => {
+            use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+            let email = format!("richiesta-{}@example.it", uuid());
+            let someone = identity::create_person(db, &email, "Richiedente", PASSWORD, false)
+                .await
+                .unwrap();
+            let request = identity::model::ente_request::ActiveModel {
+                person_id: Set(someone.id),
+                comune_id: Set(comune(app, "026051").await),
+                message: Set(String::new()),
+                status: Set("pending".into()),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
+            vec![
+                ("id".into(), request.id.to_string()),
+                ("decision".into(), "refuse".into()),
+            ]
+        }
+    }
+}
+
+fn uuid() -> String {
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+/// The browser of a persona, in a new session, with the CSRF token its forms carry.
+async fn as_persona(app: &TestApp, persona: Persona) -> (Browser, String, Option<i32>) {
+    let Some(email) = persona.email() else {
+        let browser = app.browser();
+        let csrf = field_value(&browser.page("/accedi", StatusCode::OK).await, "csrf");
+        return (browser, csrf, None);
+    };
+    let id = identity::find_by_email(&app.state.db, email)
+        .await
+        .unwrap()
+        .expect("persona exists")
+        .id;
+    let browser = app.browser_of(id).await;
+    let csrf = field_value(&browser.page("/profilo", StatusCode::OK).await, "csrf");
+    (browser, csrf, Some(id))
+}
+
+fn denied(response: &reqwest::Response) -> bool {
+    let status = response.status();
+    let to_login = status.is_redirection()
+        && response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.starts_with("/accedi"));
+    to_login
+        || matches!(
+            status,
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        )
+}
+
+#[tokio::test]
+async fn every_route_allows_exactly_whom_it_should() {
+    let mut failures = Vec::new();
+    // Each request signs in afresh and acts on objects made for it, so that what one persona
+    // does cannot change another's answer.
+    let (app, media) = platform().await;
+    for rule in RULES {
+        for persona in PERSONAS {
+            let (browser, csrf, person) = as_persona(&app, persona).await;
+            let path = rule
+                .path
+                .replace("{version}", pico_assets::VERSION)
+                .replace("{media}", &media);
+            let mut fields = fixture(&app, rule.body, person).await;
+            fields.push(("csrf".into(), csrf.clone()));
+            let request = match rule.method {
+                "GET" => browser.client.get(browser.url(&path)),
+                "POST" => match rule.body {
+                    Body::Logo => browser.client.post(browser.url(&path)).multipart(
+                        reqwest::multipart::Form::new().text("csrf", csrf).part(
+                            "logo",
+                            reqwest::multipart::Part::bytes(b"not an image".to_vec())
+                                .file_name("logo.png"),
+                        ),
+                    ),
+                    _ => browser.client.post(browser.url(&path)).form(&fields),
+                },
+                other => panic!("no requests with {other} yet"),
+            };
+            let response = request.send().await.unwrap();
+            let expected = rule.access.allows(persona);
+            if denied(&response) == expected {
+                failures.push(format!(
+                    "{} {} as {persona:?}: {} ({}), expected {}",
+                    rule.method,
+                    path,
+                    response.status(),
+                    response
+                        .headers()
+                        .get("location")
+                        .and_then(|l| l.to_str().ok())
+                        .unwrap_or(""),
+                    if expected { "allowed" } else { "denied" },
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} wrong answers:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
