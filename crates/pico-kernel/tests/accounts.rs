@@ -530,3 +530,24 @@ async fn repeated_wrong_passwords_are_slowed_down() {
     assert_eq!(texts(&page, "h1"), ["Troppi tentativi"]);
     assert!(page.html().contains("Attendi qualche minuto"));
 }
+
+#[tokio::test]
+async fn reset_links_for_one_address_are_limited() {
+    let app = TestApp::spawn(Registry::default()).await;
+    identity::create_person(&app.state.db, "carla@example.it", "Carla", PASSWORD, false)
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        assert_eq!(
+            ask_reset(&app, "carla@example.it").await.status(),
+            StatusCode::OK
+        );
+    }
+    let blocked = ask_reset(&app, "carla@example.it").await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        app.mails_to("carla@example.it").len(),
+        5,
+        "no sixth message"
+    );
+}

@@ -315,6 +315,18 @@ async fn a_person_joins_an_ente_once_its_administrator_approves() {
             .contains("già una richiesta in attesa")
     );
 
+    let told = app.mails_to("sindaco@oderzo.example.it");
+    assert_eq!(told.len(), 1, "the Ente's administrator is told");
+    assert!(
+        told[0]
+            .link("/treviso/gestione/richieste")
+            .starts_with("/treviso/gestione/richieste")
+    );
+    assert!(
+        app.mails_to("admin.tv@example.it").is_empty(),
+        "the Ente decides for itself"
+    );
+
     // Brescia's administrator does not see it; Oderzo's administrator does and approves.
     let brescia = signed_in(&app, "admin.bs@example.it").await;
     assert_eq!(
@@ -340,7 +352,7 @@ async fn a_person_joins_an_ente_once_its_administrator_approves() {
     assert_eq!(approved.status(), StatusCode::SEE_OTHER);
     assert_eq!(roles_of(&app, "lucia@example.it").await, [Role::EnteMember]);
     let mails = app.mails_to("lucia@example.it");
-    assert_eq!(mails.len(), 1);
+    assert_eq!(mails.len(), 1, "told the outcome");
     assert!(
         mails[0].body.contains("ora fai parte del Comune di Oderzo"),
         "{}",

@@ -244,7 +244,59 @@ async fn ask(
     }
     .insert(&state.db)
     .await?;
+    notify_deciders(&state, me, &comune).await?;
     Ok(Redirect::to("/profilo/enti?fatto=1").into_response())
+}
+
+/// Tells the Ente's administrators, or the Province's when the Ente has none, that a request
+/// waits for them.
+async fn notify_deciders(
+    state: &AppState,
+    asker: &identity::Person,
+    comune: &comune::Model,
+) -> Result<(), Error> {
+    let Some(space) = spaces::all(&state.db).await?.into_iter().find(|s| {
+        s.kind() == SpaceKind::Provincial
+            && s.istat_code.as_deref() == Some(comune.province_code.as_str())
+    }) else {
+        return Ok(());
+    };
+    let ente_admins = role_grant::Entity::find()
+        .filter(role_grant::Column::Role.eq(Role::EnteAdmin.as_str()))
+        .filter(role_grant::Column::ComuneId.eq(comune.id))
+        .all(&state.db)
+        .await?;
+    let deciders = if ente_admins.is_empty() {
+        role_grant::Entity::find()
+            .filter(role_grant::Column::Role.eq(Role::SpaceAdmin.as_str()))
+            .filter(role_grant::Column::SpaceId.eq(space.id))
+            .all(&state.db)
+            .await?
+    } else {
+        ente_admins
+    };
+    let people = person::Entity::find()
+        .filter(person::Column::Id.is_in(deciders.iter().map(|g| g.person_id)))
+        .filter(person::Column::DeletedAt.is_null())
+        .all(&state.db)
+        .await?;
+    for decider in people {
+        let body = format!(
+            "Gentile {},\n\n{} chiede di lavorare per il Comune di {} su Pi.Co.\n\nPuoi \
+             approvare o rifiutare la richiesta da {}\n\n-- \nPi.Co.\n",
+            decider.display_name,
+            asker.display_name,
+            comune.name,
+            state.config.url(&space.path_to("/gestione/richieste")),
+        );
+        let mail = Mail {
+            to: decider.email,
+            subject: format!("Richiesta di adesione al Comune di {}", comune.name),
+            body,
+        };
+        state.mailer.send(mail).await.map_err(Error::Internal)?;
+    }
+    Ok(())
 }
 
 #[derive(Template)]

@@ -94,6 +94,8 @@ async fn forgot(
             .await;
         }
     };
+    // Per account too, so that nobody floods a person's inbox with reset links.
+    state.limits.check_account(&email)?;
     if let Some(person) = identity::find_by_email(&state.db, &email).await? {
         let token =
             links::create(&state.db, person.id, links::Purpose::ResetPassword, None).await?;
