@@ -54,6 +54,8 @@ const PAGES = [
   { name: 'enti', title: 'i miei Enti', path: '/profilo/enti?provincia=026', status: 200, login: 'cittadino@demo.pico.localhost' },
   { name: 'token', title: 'token per le API', path: '/profilo/token', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'dati', title: 'i miei dati', path: '/profilo/dati', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'lavori', title: 'lavori in background', path: '/gestione/lavori', status: 200, login: 'piattaforma@demo.pico.localhost' },
+  { name: 'registro-piattaforma', title: 'registro della piattaforma', path: '/gestione/registro', status: 200, login: 'piattaforma@demo.pico.localhost' },
   { name: 'ruoli', title: 'ruoli e permessi', path: '/treviso/gestione/ruoli', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'richieste', title: 'richieste di adesione', path: '/treviso/gestione/richieste', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'registro', title: 'registro delle attività', path: '/treviso/gestione/registro', status: 200, login: 'admin.treviso@demo.pico.localhost' },

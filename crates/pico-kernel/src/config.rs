@@ -33,6 +33,9 @@ pub struct Config {
     /// Whether a reverse proxy in front sets `X-Forwarded-For`; only then is it believed when
     /// rate limits look at the client's address.
     pub trust_proxy: bool,
+    /// Whether this node runs background jobs (mail, newsletters…). Every node may: each job
+    /// is taken by one of them.
+    pub job_worker: bool,
     /// SPID and CIE providers (`[[oidc_providers]]` tables); none means no SPID/CIE buttons.
     pub oidc_providers: Vec<pico_oidc::ProviderConfig>,
     /// The platform's client id (entity id) with the providers; empty means `base_url`.
@@ -74,6 +77,7 @@ impl Default for Config {
             smtp_url: Secret::default(),
             mail_from: "Pi.Co. <noreply@pico.localhost>".into(),
             trust_proxy: false,
+            job_worker: true,
             oidc_providers: Vec::new(),
             oidc_client_id: String::new(),
             oidc_contact: String::new(),
@@ -83,7 +87,7 @@ impl Default for Config {
 }
 
 impl Config {
-    const OPTIONS: [&str; 12] = [
+    const OPTIONS: [&str; 13] = [
         "bind",
         "base_url",
         "data_dir",
@@ -94,6 +98,7 @@ impl Config {
         "smtp_url",
         "mail_from",
         "trust_proxy",
+        "job_worker",
         "oidc_client_id",
         "oidc_contact",
     ];

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod config;
 pub mod db;
 pub mod identity;
+pub mod jobs;
 pub mod mail;
 pub mod migrations;
 pub mod module;
@@ -40,6 +41,7 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
     let storage = storage::Storage::local(&config.data_dir.join("files"))?;
     let mailer = mail::Mailer::from_config(&config)?;
     let oidc = oidc::Oidc::from_config(&config);
+    let jobs = registry.job_handlers();
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -48,6 +50,7 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
         demo,
         page_cache: Default::default(),
         oidc,
+        jobs,
         mailer,
         limits: Default::default(),
     })
@@ -59,6 +62,9 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if state.config.job_worker {
+        jobs::spawn_worker(state.clone());
+    }
     let app = web::router(state);
     axum::serve(
         listener,

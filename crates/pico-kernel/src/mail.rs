@@ -1,5 +1,7 @@
 //! Outgoing e-mail: over SMTP when `smtp_url` is set, otherwise written as `.eml` files under
-//! `<data_dir>/outbox`, so that a development machine needs no mail server.
+//! `<data_dir>/outbox`, so that a development machine needs no mail server. Pages queue their
+//! messages as jobs ([`queue`]): a slow or absent mail server never slows a page down, and a
+//! message that cannot be delivered is retried.
 
 use crate::config::Config;
 use lettre::message::{Mailbox, header::ContentType};
@@ -19,6 +21,7 @@ enum Transport {
 }
 
 /// One plain-text message to one person.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
@@ -69,5 +72,33 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+}
+
+/// The job kind that delivers one message.
+pub const JOB: &str = "mail.send";
+
+/// Queues a message; a worker delivers it.
+pub async fn queue(db: &impl sea_orm::ConnectionTrait, mail: Mail) -> Result<(), sea_orm::DbErr> {
+    let payload = serde_json::to_value(mail).expect("a Mail is plain data");
+    crate::jobs::enqueue(db, JOB, payload).await
+}
+
+/// Delivers queued messages.
+pub struct Delivery;
+
+#[async_trait::async_trait]
+impl crate::jobs::Handler for Delivery {
+    fn kind(&self) -> &'static str {
+        JOB
+    }
+
+    async fn run(
+        &self,
+        state: &crate::web::AppState,
+        payload: serde_json::Value,
+    ) -> anyhow::Result<()> {
+        let mail: Mail = serde_json::from_value(payload)?;
+        state.mailer.send(mail).await
     }
 }

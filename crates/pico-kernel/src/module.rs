@@ -39,6 +39,10 @@ pub trait Module: Send + Sync + 'static {
     }
     /// The module's entries in the main navigation of a space where it is on.
     fn menu(&self, space: &Space) -> Vec<MenuItem>;
+    /// The kinds of background job the module runs.
+    fn jobs(&self) -> Vec<Arc<dyn crate::jobs::Handler>> {
+        Vec::new()
+    }
 }
 
 /// The modules compiled into this binary, in registration order.
@@ -65,6 +69,15 @@ impl Registry {
         self.modules
             .iter()
             .filter(|m| m.kind() == ModuleKind::Vertical)
+    }
+
+    /// Every job handler: the kernel's (mail delivery), then each module's.
+    pub fn job_handlers(&self) -> crate::jobs::Handlers {
+        let mut all: Vec<Arc<dyn crate::jobs::Handler>> = vec![Arc::new(crate::mail::Delivery)];
+        for module in &self.modules {
+            all.extend(module.jobs());
+        }
+        crate::jobs::Handlers::new(all)
     }
 
     pub fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {

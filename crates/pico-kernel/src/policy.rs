@@ -22,7 +22,7 @@ pub enum Action<'a> {
     DecideEnteRequest { space: &'a Space, comune_id: i32 },
     /// Read the audit log of a space (and the spaces below it).
     ViewAudit(&'a Space),
-    /// Read the audit log of the whole platform.
+    /// Read the audit log of the whole platform, and see and retry its background jobs.
     ViewPlatformAudit,
 }
 

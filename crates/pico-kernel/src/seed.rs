@@ -152,6 +152,13 @@ const PEOPLE: &[DemoPerson] = &[
         Some("041067"),
     ),
     ("cittadino", "Anna Verdi", Role::EnteMember, None, None),
+    (
+        "piattaforma",
+        "Paola Conti",
+        Role::PlatformAdmin,
+        None,
+        None,
+    ),
 ];
 
 /// A citizen asking to work for Oderzo, so that Treviso's administrators have a request to
@@ -221,7 +228,7 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<()> {
                 .map(|c| c.id),
             None => None,
         };
-        if space_id.is_some() || comune_id.is_some() {
+        if space_id.is_some() || comune_id.is_some() || *role == Role::PlatformAdmin {
             identity::grant(&txn, person.id, *role, space_id, comune_id, None).await?;
         }
     }

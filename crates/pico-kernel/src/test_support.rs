@@ -138,6 +138,9 @@ impl TestApp {
             data_dir: dir.path().to_owned(),
             database_url: fresh_database(dir.path()).await,
             bind: "127.0.0.1:0".parse().unwrap(),
+            // Tests run the queue themselves (see [`TestApp::run_jobs`]), so that what they
+            // check never races a background worker.
+            job_worker: false,
             ..Config::default()
         };
         let mailbox = if std::env::var("PICO_TEST_SMTP").is_ok_and(|v| v == "1") {
@@ -168,8 +171,21 @@ impl TestApp {
         }
     }
 
-    /// Every message sent so far, oldest first.
-    pub fn mails(&self) -> Vec<ReceivedMail> {
+    /// Runs every job that is due, as a worker would; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        let mut ran = 0;
+        while crate::jobs::run_next(&self.state, "test")
+            .await
+            .expect("job queue")
+        {
+            ran += 1;
+        }
+        ran
+    }
+
+    /// Every message sent so far, oldest first, once the queued ones are delivered.
+    pub async fn mails(&self) -> Vec<ReceivedMail> {
+        self.run_jobs().await;
         let dir = match &self.mailbox {
             Mailbox::Outbox(dir) => dir.clone(),
             Mailbox::Smtp { maildir, .. } => maildir.join("new"),
@@ -200,8 +216,9 @@ impl TestApp {
     }
 
     /// The messages sent to `address`, oldest first.
-    pub fn mails_to(&self, address: &str) -> Vec<ReceivedMail> {
+    pub async fn mails_to(&self, address: &str) -> Vec<ReceivedMail> {
         self.mails()
+            .await
             .into_iter()
             .filter(|m| m.to == address)
             .collect()

@@ -61,7 +61,7 @@ async fn a_visitor_registers_confirms_the_address_and_signs_in() {
             .html()
             .contains("non è ancora confermato")
     );
-    let mails = app.mails_to("giulia.verdi@comune.example.it");
+    let mails = app.mails_to("giulia.verdi@comune.example.it").await;
     assert_eq!(mails.len(), 2, "first message and the one sent again");
     assert_eq!(
         mails[0].subject,
@@ -109,7 +109,7 @@ async fn registering_an_existing_address_reveals_nothing_and_warns_its_owner() {
         ["Controlla la tua posta"]
     );
 
-    let mails = app.mails_to("anna@example.it");
+    let mails = app.mails_to("anna@example.it").await;
     assert_eq!(mails.len(), 1);
     assert_eq!(
         mails[0].subject,
@@ -192,7 +192,7 @@ async fn a_registration_with_bad_fields_says_what_is_wrong_and_creates_nothing()
             .unwrap()
             .is_none()
     );
-    assert!(app.mails().is_empty());
+    assert!(app.mails().await.is_empty());
 }
 
 async fn ask_reset(browser: &Browser, email: &str) -> reqwest::Response {
@@ -226,8 +226,8 @@ async fn a_forgotten_password_is_reset_once_through_the_mailed_link() {
     let unknown = body(ask_reset(&app, "nessuno@example.it").await).await;
     let known = body(ask_reset(&app, "marco@example.it").await).await;
     assert_eq!(texts(&unknown, "h1"), texts(&known, "h1"));
-    assert!(app.mails_to("nessuno@example.it").is_empty());
-    let mails = app.mails_to("marco@example.it");
+    assert!(app.mails_to("nessuno@example.it").await.is_empty());
+    let mails = app.mails_to("marco@example.it").await;
     assert_eq!(mails.len(), 1);
     let link = mails[0].link("/reimposta-password/");
 
@@ -303,7 +303,7 @@ async fn an_expired_reset_link_is_refused() {
     .await
     .unwrap();
     ask_reset(&app, "sara@example.it").await;
-    let link = app.mails_to("sara@example.it")[0].link("/reimposta-password/");
+    let link = app.mails_to("sara@example.it").await[0].link("/reimposta-password/");
     // An hour later, as far as the link is concerned.
     for row in account_link::Entity::find()
         .all(&app.state.db)
@@ -447,7 +447,7 @@ async fn a_new_address_takes_effect_only_once_confirmed() {
             .is_some()
     );
 
-    let mails = app.mails_to("elena@nuovo.example.it");
+    let mails = app.mails_to("elena@nuovo.example.it").await;
     assert_eq!(mails.len(), 1);
     let confirmed = confirm(&app, &mails[0].link("/conferma-email/")).await;
     assert_eq!(confirmed.status(), StatusCode::OK);
@@ -546,7 +546,7 @@ async fn reset_links_for_one_address_are_limited() {
     let blocked = ask_reset(&app, "carla@example.it").await;
     assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
-        app.mails_to("carla@example.it").len(),
+        app.mails_to("carla@example.it").await.len(),
         5,
         "no sixth message"
     );

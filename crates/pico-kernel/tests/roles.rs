@@ -315,7 +315,7 @@ async fn a_person_joins_an_ente_once_its_administrator_approves() {
             .contains("già una richiesta in attesa")
     );
 
-    let told = app.mails_to("sindaco@oderzo.example.it");
+    let told = app.mails_to("sindaco@oderzo.example.it").await;
     assert_eq!(told.len(), 1, "the Ente's administrator is told");
     assert!(
         told[0]
@@ -323,7 +323,7 @@ async fn a_person_joins_an_ente_once_its_administrator_approves() {
             .starts_with("/treviso/gestione/richieste")
     );
     assert!(
-        app.mails_to("admin.tv@example.it").is_empty(),
+        app.mails_to("admin.tv@example.it").await.is_empty(),
         "the Ente decides for itself"
     );
 
@@ -351,7 +351,7 @@ async fn a_person_joins_an_ente_once_its_administrator_approves() {
         .await;
     assert_eq!(approved.status(), StatusCode::SEE_OTHER);
     assert_eq!(roles_of(&app, "lucia@example.it").await, [Role::EnteMember]);
-    let mails = app.mails_to("lucia@example.it");
+    let mails = app.mails_to("lucia@example.it").await;
     assert_eq!(mails.len(), 1, "told the outcome");
     assert!(
         mails[0].body.contains("ora fai parte del Comune di Oderzo"),

@@ -99,6 +99,8 @@ enum Body {
     TrevisoGrant,
     /// A pending request to join Oderzo, to refuse.
     OderzoRequest,
+    /// A background job that failed, to try again.
+    FailedJob,
 }
 
 struct Rule {
@@ -186,6 +188,8 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/gestione/richieste/decidi", "/treviso/gestione/richieste/decidi", Access::SpaceAdmin, Body::OderzoRequest),
     rule("GET", "/{space}/gestione/registro", "/treviso/gestione/registro", Access::SpaceAdmin, Body::None),
     rule("GET", "/gestione/registro", "/gestione/registro", Access::PlatformAdmin, Body::None),
+    rule("GET", "/gestione/lavori", "/gestione/lavori", Access::PlatformAdmin, Body::None),
+    rule("POST", "/gestione/lavori/riprova", "/gestione/lavori/riprova", Access::PlatformAdmin, Body::FailedJob),
     // The JSON API.
     rule("GET", "/api/v1/spaces", "/api/v1/spaces", Access::Everyone, Body::None),
     rule("GET", "/api/v1/territory/provinces/{istat_code}/comuni", "/api/v1/territory/provinces/026/comuni", Access::Everyone, Body::None),
@@ -377,6 +381,24 @@ async fn fixture(app: &TestApp, body: Body, person: Option<i32>) -> Vec<(String,
                 .await
                 .unwrap();
             field("id", grants[0].id.to_string())
+        }
+        Body::FailedJob => {
+            use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+            let job = pico_kernel::jobs::model::ActiveModel {
+                kind: Set("mail.send".into()),
+                payload: Set("{}".into()),
+                state: Set("failed".into()),
+                attempts: Set(8),
+                max_attempts: Set(8),
+                run_at: Set(chrono::Utc::now()),
+                last_error: Set(Some("prova".into())),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
+            field("id", job.id.to_string())
         }
         Body::OderzoRequest => {
             use sea_orm::{ActiveModelTrait, ActiveValue::Set};

@@ -294,7 +294,7 @@ async fn notify_deciders(
             subject: format!("Richiesta di adesione al Comune di {}", comune.name),
             body,
         };
-        state.mailer.send(mail).await.map_err(Error::Internal)?;
+        crate::mail::queue(&state.db, mail).await?;
     }
     Ok(())
 }
@@ -567,15 +567,15 @@ async fn decide(
             "Gentile {},\n\nla tua richiesta di lavorare per il Comune di {} su Pi.Co. {outcome}\n\n-- \nPi.Co.\n",
             person.display_name, comune.name
         );
-        state
-            .mailer
-            .send(Mail {
+        crate::mail::queue(
+            &state.db,
+            Mail {
                 to: person.email,
                 subject: "La tua richiesta di adesione all'Ente".into(),
                 body,
-            })
-            .await
-            .map_err(Error::Internal)?;
+            },
+        )
+        .await?;
     }
     let done = if approve { "approvata" } else { "rifiutata" };
     Ok(Redirect::to(&space.path_to(&format!("/gestione/richieste?fatto={done}"))).into_response())

@@ -11,6 +11,7 @@ mod ente;
 mod error;
 mod extract;
 mod health;
+mod jobs_admin;
 pub mod layout;
 mod middleware;
 mod page_cache;
@@ -44,6 +45,7 @@ pub struct AppState {
     pub page_cache: PageCache,
     pub mailer: Mailer,
     pub oidc: crate::oidc::Oidc,
+    pub jobs: crate::jobs::Handlers,
     pub limits: rate_limit::RateLimits,
 }
 
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(audit_log::routes())
         .merge(roles::routes())
+        .merge(jobs_admin::routes())
         .merge(ente::routes())
         .nest("/api/v1", api::routes());
     for module in state.registry.iter() {

@@ -128,11 +128,7 @@ pub(super) async fn send_confirmation(
 }
 
 async fn send(state: &AppState, mail: Mail) -> Result<(), Error> {
-    state
-        .mailer
-        .send(mail)
-        .await
-        .map_err(|e| Error::Internal(e.context("the message could not be sent")))
+    Ok(crate::mail::queue(&state.db, mail).await?)
 }
 
 /// The client's address and browser, as recorded with a session or an audit entry.
