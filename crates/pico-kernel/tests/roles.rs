@@ -334,6 +334,17 @@ async fn a_person_joins_an_ente_once_its_administrator_approves() {
         StatusCode::FORBIDDEN
     );
     let mayor = signed_in(&app, "sindaco@oderzo.example.it").await;
+    let own = mayor.page("/profilo/enti", StatusCode::OK).await;
+    let link = scraper::Selector::parse("#appartenenze ~ ul a").unwrap();
+    let hrefs: Vec<_> = own
+        .select(&link)
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        ["/treviso/gestione/richieste"],
+        "the Ente's administrator finds the requests"
+    );
     let page = mayor
         .page("/treviso/gestione/richieste", StatusCode::OK)
         .await;

@@ -47,6 +47,8 @@ struct ManagePage {
     modules: Vec<ModuleChoice>,
     saved: bool,
     error: Option<String>,
+    /// Platform administrators also get the links to the platform's own pages.
+    platform_admin: bool,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +94,7 @@ async fn page(
         modules,
         saved,
         error,
+        platform_admin: crate::policy::allows(actor, Action::ViewPlatformAudit),
         space,
     })
 }

@@ -36,7 +36,8 @@ pub fn routes() -> Router<AppState> {
 struct MinePage {
     chrome: Chrome,
     csrf: String,
-    memberships: Vec<String>,
+    /// Each Ente with the role held there, and for its administrators the page of requests.
+    memberships: Vec<(String, Option<String>)>,
     requests: Vec<(String, &'static str, String)>,
     provinces: Vec<(String, String)>,
     province: String,
@@ -102,13 +103,26 @@ async fn mine_page(
             .chain(requests.iter().map(|r| r.comune_id)),
     )
     .await?;
+    let provinces_by_code: HashMap<String, Space> = spaces::all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|s| s.kind() == SpaceKind::Provincial)
+        .filter_map(|s| Some((s.istat_code.clone()?, s)))
+        .collect();
     let memberships = me
         .grants
         .iter()
         .filter_map(|g| match g.scope {
-            identity::Scope::Ente { comune_id } => names
-                .get(&comune_id)
-                .map(|c| format!("Comune di {} – {}", c.name, g.role.label())),
+            identity::Scope::Ente { comune_id } => names.get(&comune_id).map(|c| {
+                let requests = (g.role == Role::EnteAdmin)
+                    .then(|| provinces_by_code.get(&c.province_code))
+                    .flatten()
+                    .map(|s| s.path_to("/gestione/richieste"));
+                (
+                    format!("Comune di {} – {}", c.name, g.role.label()),
+                    requests,
+                )
+            }),
             _ => None,
         })
         .collect();
