@@ -131,6 +131,7 @@ mod tests {
             display_name: "A".into(),
             grants,
             csrf_token: String::new(),
+            password_temporary: false,
         })
     }
 

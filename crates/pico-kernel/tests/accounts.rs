@@ -551,3 +551,49 @@ async fn reset_links_for_one_address_are_limited() {
         "no sixth message"
     );
 }
+
+#[tokio::test]
+async fn the_first_administrator_is_asked_to_replace_the_printed_password() {
+    let app = TestApp::spawn(Registry::default()).await;
+    // `prepare` already made the first administrator; make another one-time password for it.
+    let admins = identity::model::role_grant::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(admins.len(), 1);
+    identity::model::role_grant::Entity::delete_many()
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let printed = identity::ensure_first_admin(&app.state.db, "admin@pico.localhost")
+        .await
+        .unwrap()
+        .expect("a one-time password");
+
+    let signed_in = app.login("admin@pico.localhost", &printed).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers()["location"], "/profilo#password-title");
+    let warning = "Stai usando la password provvisoria";
+    let profile = app.page("/profilo", StatusCode::OK).await;
+    assert!(profile.html().contains(warning));
+
+    let csrf = field_value(&profile, "csrf");
+    let changed = app
+        .post_form(
+            "/profilo/password",
+            &[
+                ("csrf", &csrf),
+                ("current", &printed),
+                ("password", NEW_PASSWORD),
+                ("password2", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert!(
+        !app.page("/profilo", StatusCode::OK)
+            .await
+            .html()
+            .contains(warning)
+    );
+}

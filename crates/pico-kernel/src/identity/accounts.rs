@@ -117,6 +117,7 @@ pub async fn set_password(
     let id = person.id;
     let mut model: person::ActiveModel = person.into();
     model.password_hash = Set(password::hash(password));
+    model.password_temporary = Set(false);
     model.update(db).await?;
     for session in sessions::of_person(db, id).await? {
         if Some(session.id.as_str()) != keep_session {

@@ -98,6 +98,7 @@ pub async fn resolve(
             grants: grants_of(db, person.id).await?,
             // Token requests carry no session, hence no form can pass a CSRF check.
             csrf_token: String::new(),
+            password_temporary: false,
         },
         can_write,
     )))

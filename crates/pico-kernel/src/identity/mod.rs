@@ -111,6 +111,8 @@ pub struct Person {
     pub grants: Vec<Grant>,
     /// The session's CSRF token, to put in forms.
     pub csrf_token: String,
+    /// Signed in with a password the platform chose: every page asks to replace it.
+    pub password_temporary: bool,
 }
 
 impl Actor {
@@ -225,17 +227,21 @@ pub async fn ensure_first_admin(
         Some(existing) => {
             let mut model: person::ActiveModel = existing.into();
             model.password_hash = Set(password::hash(&password));
+            model.password_temporary = Set(true);
             model.update(db).await?
         }
         None => {
-            create_person(
+            let created = create_person(
                 db,
                 email,
                 "Amministratore della piattaforma",
                 &password,
                 false,
             )
-            .await?
+            .await?;
+            let mut model: person::ActiveModel = created.into();
+            model.password_temporary = Set(true);
+            model.update(db).await?
         }
     };
     grant(db, person.id, Role::PlatformAdmin, None, None, None).await?;

@@ -29,6 +29,8 @@ pub mod person {
         /// Set when the person asked to be forgotten: the row stays, pseudonymised, because
         /// other records point to it.
         pub deleted_at: Option<DateTimeUtc>,
+        /// The platform chose the password (the first administrator's): it must be replaced.
+        pub password_temporary: bool,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

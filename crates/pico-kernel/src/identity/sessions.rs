@@ -74,6 +74,7 @@ pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<Pe
         display_name: person.display_name,
         grants: grants_of(db, person.id).await?,
         csrf_token: session.csrf_token,
+        password_temporary: person.password_temporary,
     }))
 }
 

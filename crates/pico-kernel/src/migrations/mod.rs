@@ -9,6 +9,7 @@ mod m20261123_000002_spaces;
 mod m20261123_000003_identity;
 mod m20261123_000004_accounts;
 mod m20261123_000005_jobs;
+mod m20261123_000006_temporary_password;
 
 use sea_orm::sea_query::{Expr, Query, Table};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
@@ -23,6 +24,7 @@ pub fn kernel() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000003_identity::Migration),
         Box::new(m20261123_000004_accounts::Migration),
         Box::new(m20261123_000005_jobs::Migration),
+        Box::new(m20261123_000006_temporary_password::Migration),
     ]
 }
 

@@ -185,6 +185,11 @@ async fn login(
     let (ip, agent) = client_info(&state, &headers, &peer);
     let token = sessions::open(&state.db, person.id, ip, agent).await?;
     tracing::info!(person_id = person.id, "signed in");
+    let next = if person.password_temporary {
+        "/profilo#password-title".to_owned()
+    } else {
+        next
+    };
     Ok((
         jar.add(cookie(&state, sessions::COOKIE, token)),
         Redirect::to(&next),

@@ -52,6 +52,8 @@ pub struct Chrome {
     pub person_name: Option<String>,
     pub csrf_token: Option<String>,
     pub manage_url: Option<String>,
+    /// The person signed in with a password the platform chose.
+    pub password_temporary: bool,
     pub assets: &'static str,
     pub demo: bool,
 }
@@ -131,6 +133,7 @@ impl Chrome {
             person_name: person.map(|p| p.display_name.clone()),
             csrf_token: person.map(|p| p.csrf_token.clone()),
             manage_url: can_manage.then(|| space.path_to("/gestione")),
+            password_temporary: person.is_some_and(|p| p.password_temporary),
             assets: pico_assets::VERSION,
             demo: state.demo,
         })
