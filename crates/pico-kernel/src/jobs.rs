@@ -69,6 +69,16 @@ pub async fn enqueue(
     kind: &str,
     payload: serde_json::Value,
 ) -> Result<(), DbErr> {
+    enqueue_at(db, kind, payload, Utc::now()).await
+}
+
+/// Queues a job that no worker takes before `run_at`.
+pub async fn enqueue_at(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    payload: serde_json::Value,
+    run_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let now = Utc::now();
     model::ActiveModel {
@@ -77,7 +87,7 @@ pub async fn enqueue(
         state: Set("queued".into()),
         attempts: Set(0),
         max_attempts: Set(MAX_ATTEMPTS),
-        run_at: Set(now),
+        run_at: Set(run_at),
         created_at: Set(now),
         ..Default::default()
     }

@@ -25,6 +25,7 @@ pub struct MenuItem {
     pub href: String,
 }
 
+#[async_trait::async_trait]
 pub trait Module: Send + Sync + 'static {
     /// Stable key, also the path segment under a space (`/treviso/<key>/…`).
     fn key(&self) -> &'static str;
@@ -38,7 +39,11 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
     /// The module's entries in the main navigation of a space where it is on.
-    fn menu(&self, space: &Space) -> Vec<MenuItem>;
+    async fn menu(&self, state: &AppState, space: &Space) -> Result<Vec<MenuItem>, sea_orm::DbErr>;
+    /// Links to the module's administration pages, on the space's administration page.
+    fn manage_menu(&self, _space: &Space) -> Vec<MenuItem> {
+        Vec::new()
+    }
     /// The kinds of background job the module runs.
     fn jobs(&self) -> Vec<Arc<dyn crate::jobs::Handler>> {
         Vec::new()

@@ -22,6 +22,9 @@ pub enum Action<'a> {
     DecideEnteRequest { space: &'a Space, comune_id: i32 },
     /// Read the audit log of a space (and the spaces below it).
     ViewAudit(&'a Space),
+    /// Write, publish, archive and delete the content of a space (pages, news, events, media,
+    /// newsletters), and decline what the spaces above share with it.
+    EditContent(&'a Space),
     /// Read the audit log of the whole platform, and see and retry its background jobs.
     ViewPlatformAudit,
 }
@@ -52,6 +55,9 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::DecideEnteRequest { space, comune_id } => {
             holds(actor, Role::SpaceAdmin, space)
                 || holds_in_ente(actor, Role::EnteAdmin, comune_id)
+        }
+        Action::EditContent(space) => {
+            holds(actor, Role::Editor, space) || holds(actor, Role::SpaceAdmin, space)
         }
         Action::ViewPlatformAudit => is_platform_admin(actor),
     }

@@ -4,7 +4,7 @@
 use pico_kernel::jobs::{self, Handler, model, model::Model as Job};
 use pico_kernel::test_support::TestApp;
 use pico_kernel::{AppState, MenuItem, Module, ModuleKind, Registry, spaces};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DbErr, EntityTrait, QueryOrder};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -35,6 +35,7 @@ impl Handler for Flaky {
 /// A module that brings only the job handler.
 struct WithJobs(Arc<Flaky>);
 
+#[async_trait::async_trait]
 impl Module for WithJobs {
     fn key(&self) -> &'static str {
         "prova"
@@ -48,8 +49,8 @@ impl Module for WithJobs {
     fn routes(&self) -> axum::Router<AppState> {
         axum::Router::new()
     }
-    fn menu(&self, _: &spaces::Space) -> Vec<MenuItem> {
-        Vec::new()
+    async fn menu(&self, _: &AppState, _: &spaces::Space) -> Result<Vec<MenuItem>, DbErr> {
+        Ok(Vec::new())
     }
     fn jobs(&self) -> Vec<Arc<dyn Handler>> {
         vec![self.0.clone()]

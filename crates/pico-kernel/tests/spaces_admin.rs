@@ -11,6 +11,7 @@ use std::sync::Arc;
 /// A vertical module that exists only in these tests, to exercise the on/off switch.
 struct Prova;
 
+#[async_trait::async_trait]
 impl Module for Prova {
     fn key(&self) -> &'static str {
         "prova"
@@ -27,11 +28,15 @@ impl Module for Prova {
             axum::routing::get(|| async { "Pagina del modulo di prova" }),
         )
     }
-    fn menu(&self, space: &spaces::Space) -> Vec<MenuItem> {
-        vec![MenuItem {
+    async fn menu(
+        &self,
+        _: &AppState,
+        space: &spaces::Space,
+    ) -> Result<Vec<MenuItem>, sea_orm::DbErr> {
+        Ok(vec![MenuItem {
             label: "Prova".into(),
             href: space.path_to("/prova"),
-        }]
+        }])
     }
 }
 

@@ -10,10 +10,14 @@ use pico_kernel::territory;
 use pico_kernel::web::{Chrome, CurrentSpace, render};
 use pico_kernel::{AppState, Error};
 
+use crate::articles::feeds;
+use crate::sections::{self, Sections};
+
 #[derive(Template)]
 #[template(path = "home_national.html")]
 struct NationalHome {
     chrome: Chrome,
+    sections: Sections,
     regions: Vec<Space>,
     provinces: usize,
 }
@@ -22,6 +26,7 @@ struct NationalHome {
 #[template(path = "home_regional.html")]
 struct RegionalHome {
     chrome: Chrome,
+    sections: Sections,
     space: Space,
     provinces: Vec<Space>,
 }
@@ -30,6 +35,7 @@ struct RegionalHome {
 #[template(path = "home_provincial.html")]
 struct ProvincialHome {
     chrome: Chrome,
+    sections: Sections,
     space: Space,
     kind: &'static str,
     region: String,
@@ -51,9 +57,11 @@ pub async fn national(State(state): State<AppState>, actor: Actor) -> Result<Res
         .filter(|s| s.kind() == SpaceKind::Regional)
         .collect();
     regions.sort_by(|a, b| a.name.cmp(&b.name));
-    let chrome = Chrome::new(&state, &space, &actor, "Home", "/", vec![]).await?;
+    let mut chrome = Chrome::new(&state, &space, &actor, "Home", "/", vec![]).await?;
+    chrome.alternates = feeds(&space);
     Ok(render(&NationalHome {
         chrome,
+        sections: sections::of(&state, &space).await?,
         regions,
         provinces,
     })?
@@ -72,10 +80,12 @@ pub async fn space(
         SpaceKind::Regional => {
             let region = space.region_code.clone().unwrap_or_default();
             let provinces = spaces::provinces_of_region(&state.db, &region).await?;
-            let chrome =
+            let mut chrome =
                 Chrome::new(&state, &space, &actor, space.name.clone(), &path, vec![]).await?;
+            chrome.alternates = feeds(&space);
             Ok(render(&RegionalHome {
                 chrome,
+                sections: sections::of(&state, &space).await?,
                 space,
                 provinces,
             })?
@@ -103,10 +113,12 @@ pub async fn space(
                 .find(|r| r.code == province.region_code)
                 .map(|r| r.name)
                 .unwrap_or_default();
-            let chrome =
+            let mut chrome =
                 Chrome::new(&state, &space, &actor, space.name.clone(), &path, vec![]).await?;
+            chrome.alternates = feeds(&space);
             Ok(render(&ProvincialHome {
                 chrome,
+                sections: sections::of(&state, &space).await?,
                 kind: province.kind().title(),
                 region,
                 comuni: comuni.len(),

@@ -1,6 +1,9 @@
-use super::{comuni, directory, home, legal};
+use super::{
+    articles, comuni, directory, feeds, home, legal, links, manage, revisions, seo, shared,
+    workflow,
+};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use pico_kernel::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -10,6 +13,52 @@ pub fn router() -> Router<AppState> {
         .route("/accessibilita", get(legal::accessibility))
         .route("/privacy", get(legal::privacy))
         .route("/note-legali", get(legal::legal_notes))
+        .route("/robots.txt", get(seo::robots))
+        .route("/sitemap.xml", get(seo::sitemap))
         .route("/{space}", get(home::space))
         .route("/{space}/comuni", get(comuni::show))
+        .route("/{space}/notizie", get(articles::news))
+        .route("/{space}/notizie/{slug}", get(articles::show_news))
+        .route("/{space}/eventi", get(articles::events))
+        .route("/{space}/eventi/{slug}", get(articles::show_event))
+        .route("/{space}/eventi/{slug}/evento.ics", get(feeds::event_file))
+        .route("/{space}/eventi.ics", get(feeds::calendar_feed))
+        .route("/{space}/pagine/{slug}", get(articles::show_page))
+        .route("/{space}/feed.atom", get(feeds::atom))
+        .route("/{space}/feed.rss", get(feeds::rss))
+        .route("/{space}/gestione/contenuti", get(manage::list))
+        .route(
+            "/{space}/gestione/contenuti/nuovo/{kind}",
+            get(manage::new_form).post(manage::create),
+        )
+        .route(
+            "/{space}/gestione/contenuti/{id}",
+            get(manage::edit_form).post(manage::save),
+        )
+        .route(
+            "/{space}/gestione/contenuti/{id}/stato",
+            post(workflow::change),
+        )
+        .route(
+            "/{space}/gestione/contenuti/{id}/anteprima",
+            get(articles::preview),
+        )
+        .route(
+            "/{space}/gestione/contenuti/{id}/revisioni",
+            get(revisions::history),
+        )
+        .route(
+            "/{space}/gestione/contenuti/{id}/revisioni/ripristina",
+            post(revisions::restore),
+        )
+        .route(
+            "/{space}/gestione/contenuti/{id}/elimina",
+            post(manage::delete),
+        )
+        .route(
+            "/{space}/gestione/condivisi",
+            get(shared::show).post(shared::choose),
+        )
+        .route("/{space}/gestione/link", get(links::show).post(links::add))
+        .route("/{space}/gestione/link/rimuovi", post(links::remove))
 }

@@ -188,7 +188,16 @@ async fn a_province_has_its_home_at_a_readable_path() {
         ["Home/", "UPI Veneto/", "Provincia di Treviso"]
     );
     let nav = texts(&page, "[data-element=main-navigation] a");
-    assert_eq!(nav, ["Home", "Comuni del territorio", "Spazi della rete"]);
+    assert_eq!(
+        nav,
+        [
+            "Home",
+            "Notizie",
+            "Eventi",
+            "Comuni del territorio",
+            "Spazi della rete"
+        ]
+    );
     assert!(page.html().contains("Fonte: ISTAT"));
 
     let page = app.page("/upi-veneto", StatusCode::OK).await;

@@ -8,6 +8,7 @@
 use pico_kernel::identity::{self, Role, sessions};
 use pico_kernel::territory::model::comune;
 use pico_kernel::test_support::{Browser, PASSWORD, TestApp, field_value};
+use pico_portal::model::{self, Draft, Kind, Status, content};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::BTreeSet;
@@ -70,6 +71,8 @@ enum Access {
     SignedIn,
     /// Administrators of the space (Treviso here) and of the platform.
     SpaceAdmin,
+    /// The space's editors, with the same administrators (no persona edits Treviso only).
+    Editors,
     PlatformAdmin,
 }
 
@@ -78,7 +81,7 @@ impl Access {
         match self {
             Access::Everyone => true,
             Access::SignedIn => persona != Anonymous,
-            Access::SpaceAdmin => matches!(persona, TrevisoAdmin | PlatformAdmin),
+            Access::SpaceAdmin | Access::Editors => matches!(persona, TrevisoAdmin | PlatformAdmin),
             Access::PlatformAdmin => persona == PlatformAdmin,
         }
     }
@@ -101,6 +104,10 @@ enum Body {
     OderzoRequest,
     /// A background job that failed, to try again.
     FailedJob,
+    /// A news item the national space shares with the Provinces, to decline.
+    SharedItem,
+    /// A useful link of Treviso's home page, to remove.
+    TrevisoLink,
 }
 
 struct Rule {
@@ -148,6 +155,17 @@ const RULES: &[Rule] = &[
     rule("GET", "/note-legali", "/note-legali", Access::Everyone, Body::None),
     rule("GET", "/{space}", "/treviso", Access::Everyone, Body::None),
     rule("GET", "/{space}/comuni", "/treviso/comuni", Access::Everyone, Body::None),
+    rule("GET", "/robots.txt", "/robots.txt", Access::Everyone, Body::None),
+    rule("GET", "/sitemap.xml", "/sitemap.xml", Access::Everyone, Body::None),
+    rule("GET", "/{space}/notizie", "/treviso/notizie", Access::Everyone, Body::None),
+    rule("GET", "/{space}/notizie/{slug}", "/treviso/notizie/notizia-di-prova", Access::Everyone, Body::None),
+    rule("GET", "/{space}/eventi", "/treviso/eventi", Access::Everyone, Body::None),
+    rule("GET", "/{space}/eventi/{slug}", "/treviso/eventi/evento-di-prova", Access::Everyone, Body::None),
+    rule("GET", "/{space}/eventi/{slug}/evento.ics", "/treviso/eventi/evento-di-prova/evento.ics", Access::Everyone, Body::None),
+    rule("GET", "/{space}/eventi.ics", "/treviso/eventi.ics", Access::Everyone, Body::None),
+    rule("GET", "/{space}/pagine/{slug}", "/treviso/pagine/pagina-di-prova", Access::Everyone, Body::None),
+    rule("GET", "/{space}/feed.atom", "/treviso/feed.atom", Access::Everyone, Body::None),
+    rule("GET", "/{space}/feed.rss", "/treviso/feed.rss", Access::Everyone, Body::None),
     // Signing in, registering, recovering.
     rule("GET", "/accedi", "/accedi", Access::Everyone, Body::None),
     rule("POST", "/accedi", "/accedi", Access::Everyone, Body::Form(WRONG_LOGIN)),
@@ -187,6 +205,22 @@ const RULES: &[Rule] = &[
     rule("GET", "/{space}/gestione/richieste", "/treviso/gestione/richieste", Access::SpaceAdmin, Body::None),
     rule("POST", "/{space}/gestione/richieste/decidi", "/treviso/gestione/richieste/decidi", Access::SpaceAdmin, Body::OderzoRequest),
     rule("GET", "/{space}/gestione/registro", "/treviso/gestione/registro", Access::SpaceAdmin, Body::None),
+    // The content of Treviso's space; `{item}` is a draft made for each request.
+    rule("GET", "/{space}/gestione/contenuti", "/treviso/gestione/contenuti", Access::Editors, Body::None),
+    rule("GET", "/{space}/gestione/contenuti/nuovo/{kind}", "/treviso/gestione/contenuti/nuovo/news", Access::Editors, Body::None),
+    rule("POST", "/{space}/gestione/contenuti/nuovo/{kind}", "/treviso/gestione/contenuti/nuovo/news", Access::Editors, Body::Form(&[("title", "")])),
+    rule("GET", "/{space}/gestione/contenuti/{id}", "/treviso/gestione/contenuti/{item}", Access::Editors, Body::None),
+    rule("POST", "/{space}/gestione/contenuti/{id}", "/treviso/gestione/contenuti/{item}", Access::Editors, Body::Form(&[("title", "")])),
+    rule("POST", "/{space}/gestione/contenuti/{id}/stato", "/treviso/gestione/contenuti/{item}/stato", Access::Editors, Body::Form(&[("to", "publish")])),
+    rule("GET", "/{space}/gestione/contenuti/{id}/anteprima", "/treviso/gestione/contenuti/{item}/anteprima", Access::Editors, Body::None),
+    rule("GET", "/{space}/gestione/contenuti/{id}/revisioni", "/treviso/gestione/contenuti/{item}/revisioni", Access::Editors, Body::None),
+    rule("POST", "/{space}/gestione/contenuti/{id}/revisioni/ripristina", "/treviso/gestione/contenuti/{item}/revisioni/ripristina", Access::Editors, Body::Form(&[("number", "1")])),
+    rule("POST", "/{space}/gestione/contenuti/{id}/elimina", "/treviso/gestione/contenuti/{item}/elimina", Access::Editors, Body::Form(EMPTY)),
+    rule("GET", "/{space}/gestione/condivisi", "/treviso/gestione/condivisi", Access::Editors, Body::None),
+    rule("POST", "/{space}/gestione/condivisi", "/treviso/gestione/condivisi", Access::Editors, Body::SharedItem),
+    rule("GET", "/{space}/gestione/link", "/treviso/gestione/link", Access::Editors, Body::None),
+    rule("POST", "/{space}/gestione/link", "/treviso/gestione/link", Access::Editors, Body::Form(&[("label", "")])),
+    rule("POST", "/{space}/gestione/link/rimuovi", "/treviso/gestione/link/rimuovi", Access::Editors, Body::TrevisoLink),
     rule("GET", "/gestione/registro", "/gestione/registro", Access::PlatformAdmin, Body::None),
     rule("GET", "/gestione/lavori", "/gestione/lavori", Access::PlatformAdmin, Body::None),
     rule("POST", "/gestione/lavori/riprova", "/gestione/lavori/riprova", Access::PlatformAdmin, Body::FailedJob),
@@ -332,6 +366,19 @@ async fn platform() -> (TestApp, String) {
         .put("prove", "png", b"not really a png".to_vec())
         .await
         .unwrap();
+    item(&app, "treviso", Kind::News, "Notizia di prova", true, false).await;
+    item(&app, "treviso", Kind::Event, "Evento di prova", true, false).await;
+    item(&app, "treviso", Kind::Page, "Pagina di prova", true, false).await;
+    let national = pico_kernel::spaces::national(db).await.unwrap();
+    item(
+        &app,
+        &national.slug,
+        Kind::News,
+        "Notizia condivisa",
+        true,
+        true,
+    )
+    .await;
     (app, media)
 }
 
@@ -400,6 +447,33 @@ async fn fixture(app: &TestApp, body: Body, person: Option<i32>) -> Vec<(String,
             .unwrap();
             field("id", job.id.to_string())
         }
+        Body::SharedItem => {
+            let national = pico_kernel::spaces::national(db).await.unwrap();
+            let shared = content::Entity::find()
+                .filter(content::Column::SpaceId.eq(national.id))
+                .one(db)
+                .await
+                .unwrap()
+                .expect("made by platform()");
+            vec![
+                ("content_id".into(), shared.id.to_string()),
+                ("show".into(), "0".into()),
+            ]
+        }
+        Body::TrevisoLink => {
+            use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+            let link = pico_portal::model::useful_link::ActiveModel {
+                space_id: Set(space_id(app, "treviso").await),
+                label: Set("Prova".into()),
+                url: Set("https://example.it".into()),
+                position: Set(0),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
+            field("id", link.id.to_string())
+        }
         Body::OderzoRequest => {
             use sea_orm::{ActiveModelTrait, ActiveValue::Set};
             let email = format!("richiesta-{}@example.it", uuid());
@@ -423,6 +497,51 @@ async fn fixture(app: &TestApp, body: Body, person: Option<i32>) -> Vec<(String,
             ]
         }
     }
+}
+
+async fn space_id(app: &TestApp, slug: &str) -> i32 {
+    pico_kernel::spaces::by_slug(&app.state.db, slug)
+        .await
+        .unwrap()
+        .expect("space exists")
+        .id
+}
+
+/// Makes an item of `kind` in `space`, published or left a draft; returns its id.
+async fn item(
+    app: &TestApp,
+    space: &str,
+    kind: Kind,
+    title: &str,
+    published: bool,
+    shared: bool,
+) -> i32 {
+    let draft = Draft {
+        title: title.into(),
+        slug: pico_kernel::spaces::slugify(title),
+        summary: "Sommario.".into(),
+        body: "<p>Testo.</p>".into(),
+        starts_at: Some(chrono::Utc::now() + chrono::Duration::days(3)),
+        ends_at: Some(chrono::Utc::now() + chrono::Duration::days(3)),
+        place: Some("Treviso".into()),
+        shared,
+        ..Default::default()
+    };
+    let made = model::create(&app.state.db, space_id(app, space).await, kind, &draft, 1)
+        .await
+        .unwrap();
+    if published {
+        model::transition(
+            &app.state.db,
+            made.clone(),
+            Status::Published,
+            (None, None),
+            1,
+        )
+        .await
+        .unwrap();
+    }
+    made.id
 }
 
 fn uuid() -> String {
@@ -476,10 +595,22 @@ async fn every_route_allows_exactly_whom_it_should() {
     for rule in RULES {
         for persona in PERSONAS {
             let (browser, csrf, person) = as_persona(&app, persona).await;
-            let path = rule
+            let mut path = rule
                 .path
                 .replace("{version}", pico_assets::VERSION)
                 .replace("{media}", &media);
+            if path.contains("{item}") {
+                let id = item(
+                    &app,
+                    "treviso",
+                    Kind::News,
+                    &format!("Bozza {}", uuid()),
+                    false,
+                    false,
+                )
+                .await;
+                path = path.replace("{item}", &id.to_string());
+            }
             let mut fields = fixture(&app, rule.body, person).await;
             fields.push(("csrf".into(), csrf.clone()));
             let request = match rule.method {

@@ -155,6 +155,27 @@ pub async fn covered_by(db: &impl ConnectionTrait, space: &Space) -> Result<Vec<
     })
 }
 
+/// The spaces above a space, nearest first: for a Province its region's space and the
+/// national one, for a region the national one.
+pub async fn above(db: &impl ConnectionTrait, space: &Space) -> Result<Vec<Space>, DbErr> {
+    let mut above = Vec::new();
+    if space.kind() == SpaceKind::Provincial
+        && let Some(region) = &space.region_code
+    {
+        above.extend(
+            space::Entity::find()
+                .filter(space::Column::Kind.eq(SpaceKind::Regional.as_str()))
+                .filter(space::Column::RegionCode.eq(region.as_str()))
+                .one(db)
+                .await?,
+        );
+    }
+    if space.kind() != SpaceKind::National {
+        above.push(national(db).await?);
+    }
+    Ok(above)
+}
+
 /// The keys of the modules switched on in a space.
 pub async fn enabled_modules(
     db: &impl ConnectionTrait,

@@ -49,6 +49,8 @@ struct ManagePage {
     error: Option<String>,
     /// Platform administrators also get the links to the platform's own pages.
     platform_admin: bool,
+    /// The modules' own administration pages.
+    module_pages: Vec<crate::MenuItem>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +97,11 @@ async fn page(
         saved,
         error,
         platform_admin: crate::policy::allows(actor, Action::ViewPlatformAudit),
+        module_pages: state
+            .registry
+            .iter()
+            .flat_map(|m| m.manage_menu(&space))
+            .collect(),
         space,
     })
 }

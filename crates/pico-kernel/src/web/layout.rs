@@ -51,11 +51,38 @@ pub struct Chrome {
     pub breadcrumbs: Vec<Crumb>,
     pub person_name: Option<String>,
     pub csrf_token: Option<String>,
-    pub manage_url: Option<String>,
+    /// Where the actor manages the space, and the menu's words for it.
+    pub manage_url: Option<(String, &'static str)>,
     /// The person signed in with a password the platform chose.
     pub password_temporary: bool,
     pub assets: &'static str,
     pub demo: bool,
+    /// Feeds and calendars advertised with `<link rel="alternate">`.
+    pub alternates: Vec<Alternate>,
+    /// Open Graph metadata: every page has it, a content page sets its own.
+    pub og: OpenGraph,
+    /// The search form in the header searches this space first.
+    pub search_space: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Alternate {
+    pub mime: &'static str,
+    pub title: String,
+    pub href: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenGraph {
+    /// `website` or `article`.
+    pub kind: &'static str,
+    pub title: String,
+    pub description: String,
+    /// Absolute URL of the page.
+    pub url: String,
+    /// Absolute URL of an image, with its alt text.
+    pub image: Option<(String, String)>,
+    pub site_name: String,
 }
 
 impl Chrome {
@@ -81,7 +108,7 @@ impl Chrome {
             if module.kind() == ModuleKind::Vertical && !enabled.contains(module.key()) {
                 continue;
             }
-            items.extend(module.menu(space));
+            items.extend(module.menu(state, space).await?);
         }
         let nav = items
             .into_iter()
@@ -115,7 +142,7 @@ impl Chrome {
         let can_manage = policy::allows(actor, Action::ManageSpace(space));
         let version = space.updated_at.timestamp();
         Ok(Self {
-            title,
+            title: title.clone(),
             space_name: space.name.clone(),
             space_home: space.path(),
             tagline: space
@@ -132,10 +159,29 @@ impl Chrome {
             breadcrumbs: trail,
             person_name: person.map(|p| p.display_name.clone()),
             csrf_token: person.map(|p| p.csrf_token.clone()),
-            manage_url: can_manage.then(|| space.path_to("/gestione")),
+            manage_url: if can_manage {
+                Some((space.path_to("/gestione"), "Gestione dello spazio"))
+            } else if policy::allows(actor, Action::EditContent(space)) {
+                Some((
+                    space.path_to("/gestione/contenuti"),
+                    "Gestione dei contenuti",
+                ))
+            } else {
+                None
+            },
             password_temporary: person.is_some_and(|p| p.password_temporary),
             assets: pico_assets::VERSION,
             demo: state.demo,
+            alternates: Vec::new(),
+            og: OpenGraph {
+                kind: "website",
+                description: String::new(),
+                url: state.config.url(path),
+                image: None,
+                site_name: space.name.clone(),
+                title,
+            },
+            search_space: (space.kind() != SpaceKind::National).then(|| space.slug.clone()),
         })
     }
 }

@@ -1,0 +1,9 @@
+//! The portal's migrations, applied after the kernel's.
+
+mod m20261123_100001_content;
+
+use sea_orm_migration::MigrationTrait;
+
+pub fn all() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261123_100001_content::Migration)]
+}
