@@ -48,6 +48,18 @@ const PAGES = [
   { name: '404', title: 'pagina non trovata', path: '/pagina-che-non-esiste', status: 404 },
   { name: 'registrati', title: 'registrazione', path: '/registrati', status: 200 },
   { name: 'password-dimenticata', title: 'password dimenticata', path: '/password-dimenticata', status: 200 },
+  { name: 'notizie', title: 'elenco delle notizie', path: '/treviso/notizie', status: 200 },
+  { name: 'notizia', title: 'una notizia', path: '/treviso/notizie/lavori-di-manutenzione-sulla-strada-provinciale-102', status: 200 },
+  { name: 'notizia-condivisa', title: 'una notizia condivisa da UPI', path: '/treviso/notizie/le-province-in-rete-su-pi-co', status: 200 },
+  { name: 'eventi', title: 'eventi del mese', path: '/treviso/eventi', status: 200 },
+  { name: 'evento', title: 'un evento', path: '/treviso/eventi/incontro-con-i-comuni-sui-fondi-europei', status: 200 },
+  { name: 'pagina', title: 'una pagina', path: '/treviso/pagine/uffici-e-orari', status: 200 },
+  { name: 'cerca', title: 'risultati della ricerca', path: '/cerca?q=strade', status: 200 },
+  { name: 'contenuti', title: 'contenuti della redazione', path: '/treviso/gestione/contenuti', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'nuova-notizia', title: 'nuova notizia', path: '/treviso/gestione/contenuti/nuovo/news', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'nuovo-evento', title: 'nuovo evento', path: '/treviso/gestione/contenuti/nuovo/event', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'condivisi', title: 'contenuti condivisi', path: '/treviso/gestione/condivisi', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'link-utili', title: 'link utili', path: '/treviso/gestione/link', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   // Signed in with a demo account (`serve --demo`): a Province's administrator.
   { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'profilo', title: 'profilo', path: '/profilo', status: 200, login: 'admin.treviso@demo.pico.localhost' },
@@ -417,8 +429,9 @@ async function filterSpaces({ javaScriptEnabled }) {
   try {
     const response = await page.goto(`${server.baseUrl}/spazi`, { waitUntil: 'load' });
     assert.equal(response?.status(), 200, 'GET /spazi');
-    const form = page.locator('form:has(input[name="q"])');
-    assert.equal(await form.count(), 1, 'one form with an input named q on /spazi');
+    // The page's own filter, not the site search in the header.
+    const form = page.locator('main form:has(input[name="q"])');
+    assert.equal(await form.count(), 1, 'one form with an input named q in the main content of /spazi');
     await form.locator('input[name="q"]').fill('trev');
     const submit = form.locator('button[type="submit"], button:not([type]), input[type="submit"]');
     assert.ok(await submit.count() >= 1, 'the filter form has a submit button');

@@ -1,6 +1,6 @@
 //! The kernel of Pi.Co.: what every module shares. Configuration, database and migrations,
 //! the territory (ISTAT), spaces, identity and the one access policy, the page layout, errors,
-//! file storage, and the module registry through which each feature module plugs in.
+//! file storage, site search, and the module registry through which each feature module plugs in.
 
 pub mod audit;
 pub mod config;
@@ -12,6 +12,7 @@ pub mod migrations;
 pub mod module;
 pub mod oidc;
 pub mod policy;
+pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod spaces;
@@ -42,7 +43,8 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
     let mailer = mail::Mailer::from_config(&config)?;
     let oidc = oidc::Oidc::from_config(&config);
     let jobs = registry.job_handlers();
-    Ok(AppState {
+    let index = pico_search::SearchIndex::open(&config.data_dir.join("search"))?;
+    let state = AppState {
         db,
         config: Arc::new(config),
         registry: Arc::new(registry),
@@ -53,7 +55,12 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
         jobs,
         mailer,
         limits: Default::default(),
-    })
+        search: search::Search::new(index),
+    };
+    if state.search.index.checkpoint().is_none() {
+        search::reindex(&state).await?;
+    }
+    Ok(state)
 }
 
 /// Serves HTTP until `shutdown` completes, then lets requests in flight finish.
@@ -65,6 +72,7 @@ pub async fn serve(
     if state.config.job_worker {
         jobs::spawn_worker(state.clone());
     }
+    search::spawn_follower(state.clone());
     let app = web::router(state);
     axum::serve(
         listener,

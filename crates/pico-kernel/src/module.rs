@@ -44,6 +44,22 @@ pub trait Module: Send + Sync + 'static {
     fn manage_menu(&self, _space: &Space) -> Vec<MenuItem> {
         Vec::new()
     }
+    /// The search document `key` (`<module key>:…`) as it is now; `None` when nobody should
+    /// find it any more.
+    async fn search_document(
+        &self,
+        _state: &AppState,
+        _key: &str,
+    ) -> Result<Option<pico_search::Document>, sea_orm::DbErr> {
+        Ok(None)
+    }
+    /// Every search document of the module, for `pico reindex`.
+    async fn search_documents(
+        &self,
+        _state: &AppState,
+    ) -> Result<Vec<pico_search::Document>, sea_orm::DbErr> {
+        Ok(Vec::new())
+    }
     /// The kinds of background job the module runs.
     fn jobs(&self) -> Vec<Arc<dyn crate::jobs::Handler>> {
         Vec::new()

@@ -5,6 +5,7 @@
 
 mod articles;
 mod comuni;
+pub mod demo;
 mod directory;
 mod feeds;
 mod home;
@@ -17,6 +18,7 @@ mod migrations;
 pub mod model;
 mod revisions;
 mod routes;
+mod search;
 mod sections;
 mod seo;
 mod shared;
@@ -66,6 +68,24 @@ impl Module for Portal {
                 href: space.path_to("/gestione/link"),
             },
         ]
+    }
+
+    async fn search_document(
+        &self,
+        state: &AppState,
+        key: &str,
+    ) -> Result<Option<pico_search::Document>, sea_orm::DbErr> {
+        match index::id_of(key) {
+            Some(id) => index::one(state, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn search_documents(
+        &self,
+        state: &AppState,
+    ) -> Result<Vec<pico_search::Document>, sea_orm::DbErr> {
+        index::all(state).await
     }
 
     fn jobs(&self) -> Vec<Arc<dyn pico_kernel::jobs::Handler>> {

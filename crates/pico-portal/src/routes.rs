@@ -1,5 +1,5 @@
 use super::{
-    articles, comuni, directory, feeds, home, legal, links, manage, revisions, seo, shared,
+    articles, comuni, directory, feeds, home, legal, links, manage, revisions, search, seo, shared,
     workflow,
 };
 use axum::Router;
@@ -15,6 +15,7 @@ pub fn router() -> Router<AppState> {
         .route("/note-legali", get(legal::legal_notes))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
+        .route("/cerca", get(search::show))
         .route("/{space}", get(home::space))
         .route("/{space}/comuni", get(comuni::show))
         .route("/{space}/notizie", get(articles::news))

@@ -1,8 +1,17 @@
-//! The composition of Pi.Co.: which modules this binary carries, in registration order.
+//! The composition of Pi.Co.: which modules this binary carries, in registration order, and
+//! the demo content they add.
 
 use pico_kernel::Registry;
 use std::sync::Arc;
 
 pub fn registry() -> Registry {
     Registry::new(vec![Arc::new(pico_portal::Portal)])
+}
+
+/// The demo users and branding, then each module's demo content, then the search index.
+pub async fn seed_demo(state: &pico_kernel::AppState) -> anyhow::Result<()> {
+    pico_kernel::seed::demo(&state.db).await?;
+    pico_portal::demo::seed(&state.db).await?;
+    pico_kernel::search::reindex(state).await?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use pico::registry;
 use pico_kernel::config::LogFormat;
-use pico_kernel::{Config, seed, territory};
+use pico_kernel::{Config, territory};
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +39,8 @@ enum Command {
     /// The audit log of administrative actions.
     #[command(subcommand)]
     Audit(Audit),
+    /// Rebuild this node's search index from the database.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -75,7 +77,7 @@ async fn main() -> anyhow::Result<()> {
             let bind = config.bind;
             let state = pico_kernel::prepare(config, registry()).await?;
             if demo {
-                seed::demo(&state.db).await?;
+                pico::seed_demo(&state).await?;
             }
             let state = pico_kernel::AppState {
                 demo: demo || state.demo,
@@ -96,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed { demo } => {
             let state = pico_kernel::prepare(config, registry()).await?;
             if demo {
-                seed::demo(&state.db).await?;
+                pico::seed_demo(&state).await?;
             }
             println!("seeded");
         }
@@ -106,6 +108,11 @@ async fn main() -> anyhow::Result<()> {
             let report = territory::import_comuni(&state.db, &csv).await?;
             pico_kernel::spaces::sync_with_territory(&state.db).await?;
             print!("{report}");
+        }
+        Command::Reindex => {
+            let state = pico_kernel::prepare(config, registry()).await?;
+            let count = pico_kernel::search::reindex(&state).await?;
+            println!("search index rebuilt: {count} documents");
         }
         Command::Audit(Audit::Verify) => {
             let state = pico_kernel::prepare(config, registry()).await?;

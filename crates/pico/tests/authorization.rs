@@ -157,6 +157,7 @@ const RULES: &[Rule] = &[
     rule("GET", "/{space}/comuni", "/treviso/comuni", Access::Everyone, Body::None),
     rule("GET", "/robots.txt", "/robots.txt", Access::Everyone, Body::None),
     rule("GET", "/sitemap.xml", "/sitemap.xml", Access::Everyone, Body::None),
+    rule("GET", "/cerca", "/cerca?q=prova", Access::Everyone, Body::None),
     rule("GET", "/{space}/notizie", "/treviso/notizie", Access::Everyone, Body::None),
     rule("GET", "/{space}/notizie/{slug}", "/treviso/notizie/notizia-di-prova", Access::Everyone, Body::None),
     rule("GET", "/{space}/eventi", "/treviso/eventi", Access::Everyone, Body::None),

@@ -191,3 +191,51 @@ async fn audit_verify_finds_an_entry_changed_behind_its_back() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn reindex_rebuilds_the_search_index_from_the_database() {
+    let cli = Cli::new().await;
+    cli.run(&["seed"]);
+    let db = pico_kernel::db::connect(&cli.database_url).await.unwrap();
+    let treviso = pico_kernel::spaces::by_slug(&db, "treviso")
+        .await
+        .unwrap()
+        .unwrap();
+    let draft = pico_portal::model::Draft {
+        title: "Manutenzione delle strade provinciali".into(),
+        slug: "manutenzione-strade".into(),
+        summary: "Lavori sulle strade.".into(),
+        ..Default::default()
+    };
+    let item =
+        pico_portal::model::create(&db, treviso.id, pico_portal::model::Kind::News, &draft, 1)
+            .await
+            .unwrap();
+    pico_portal::model::transition(
+        &db,
+        item,
+        pico_portal::model::Status::Published,
+        (None, None),
+        1,
+    )
+    .await
+    .unwrap();
+    // Written straight to the database, so no index knows it yet.
+    assert!(
+        cli.run(&["reindex"])
+            .contains("search index rebuilt: 1 documents")
+    );
+    let index = pico_search::SearchIndex::open(&cli.dir.path().join("search")).unwrap();
+    let found = index
+        .search(&pico_search::Query {
+            text: "strada".into(),
+            audience: vec!["public".into()],
+            space: None,
+            kind: None,
+            offset: 0,
+            limit: 10,
+        })
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.hits[0].url, "/treviso/notizie/manutenzione-strade");
+}

@@ -10,6 +10,7 @@ mod m20261123_000003_identity;
 mod m20261123_000004_accounts;
 mod m20261123_000005_jobs;
 mod m20261123_000006_temporary_password;
+mod m20261123_000007_search_changes;
 
 use sea_orm::sea_query::{Expr, Query, Table};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
@@ -25,6 +26,7 @@ pub fn kernel() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000004_accounts::Migration),
         Box::new(m20261123_000005_jobs::Migration),
         Box::new(m20261123_000006_temporary_password::Migration),
+        Box::new(m20261123_000007_search_changes::Migration),
     ]
 }
 

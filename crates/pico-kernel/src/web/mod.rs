@@ -47,6 +47,7 @@ pub struct AppState {
     pub oidc: crate::oidc::Oidc,
     pub jobs: crate::jobs::Handlers,
     pub limits: rate_limit::RateLimits,
+    pub search: crate::search::Search,
 }
 
 /// Renders a template into an HTML response.
