@@ -43,7 +43,7 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
     let mailer = mail::Mailer::from_config(&config)?;
     let oidc = oidc::Oidc::from_config(&config);
     let jobs = registry.job_handlers();
-    let index = pico_search::SearchIndex::open(&config.data_dir.join("search"))?;
+    let search = search::Search::open(&config.data_dir.join("search"))?;
     let state = AppState {
         db,
         config: Arc::new(config),
@@ -55,9 +55,9 @@ pub async fn prepare(config: Config, registry: Registry) -> anyhow::Result<AppSt
         jobs,
         mailer,
         limits: Default::default(),
-        search: search::Search::new(index),
+        search,
     };
-    if state.search.index.checkpoint().is_none() {
+    if state.search.on_disk && state.search.index.checkpoint().is_none() {
         search::reindex(&state).await?;
     }
     Ok(state)

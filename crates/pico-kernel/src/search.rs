@@ -19,16 +19,28 @@ const LATE_COMMITS: i64 = 60;
 #[derive(Clone)]
 pub struct Search {
     pub index: SearchIndex,
+    /// False when another process (a running server) holds the index on disk: a command
+    /// then works with an empty index in memory, which nobody reads.
+    pub on_disk: bool,
     /// One catch-up at a time on this node.
     lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Search {
-    pub fn new(index: SearchIndex) -> Self {
-        Self {
+    /// The index under `dir`, or an empty one in memory when another process holds it.
+    pub fn open(dir: &std::path::Path) -> anyhow::Result<Self> {
+        let (index, on_disk) = match SearchIndex::open(dir) {
+            Ok(index) => (index, true),
+            Err(e) => {
+                tracing::warn!(error = %e, "the search index is in use by another process (a running server?): going on without it");
+                (SearchIndex::in_memory()?, false)
+            }
+        };
+        Ok(Self {
             index,
+            on_disk,
             lock: Arc::default(),
-        }
+        })
     }
 }
 
@@ -136,6 +148,10 @@ async fn document(state: &AppState, key: &str) -> Result<Option<Document>, DbErr
 
 /// Rebuilds the whole index from every module's documents; returns how many.
 pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
+    anyhow::ensure!(
+        state.search.on_disk,
+        "the search index is in use by a running server: stop it, then rebuild the index"
+    );
     let _one_at_a_time = state.search.lock.lock().await;
     let last = last_change(&state.db).await?;
     let mut documents = Vec::new();

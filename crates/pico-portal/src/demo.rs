@@ -1,10 +1,10 @@
 //! Demo content: a few published items so that a demo platform shows its news, events, pages
 //! and what UPI shares. Added once; never on a real installation.
 
-use crate::html;
 use crate::model::{self, Draft, Kind, Status, content};
+use crate::{html, index};
 use chrono::{Duration, Utc};
-use pico_kernel::spaces;
+use pico_kernel::{search, spaces};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 
 pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
@@ -62,6 +62,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         draft.slug = spaces::slugify(&draft.title);
         draft.body = html::sanitise(&draft.body);
         let item = model::create(&txn, space_id, kind, &draft, 1).await?;
+        search::record(&txn, &index::key(item.id)).await?;
         model::transition(&txn, item, Status::Published, (None, None), 1).await?;
     }
     txn.commit().await?;

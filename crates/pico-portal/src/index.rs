@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 const PREFIX: &str = "portale:content:";
 
-fn key(id: i32) -> String {
+pub fn key(id: i32) -> String {
     format!("{PREFIX}{id}")
 }
 

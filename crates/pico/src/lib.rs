@@ -8,10 +8,11 @@ pub fn registry() -> Registry {
     Registry::new(vec![Arc::new(pico_portal::Portal)])
 }
 
-/// The demo users and branding, then each module's demo content, then the search index.
+/// The demo users and branding, then each module's demo content (which it records in the
+/// search change log, so that every node's index finds it).
 pub async fn seed_demo(state: &pico_kernel::AppState) -> anyhow::Result<()> {
     pico_kernel::seed::demo(&state.db).await?;
     pico_portal::demo::seed(&state.db).await?;
-    pico_kernel::search::reindex(state).await?;
+    pico_kernel::search::catch_up(state).await?;
     Ok(())
 }

@@ -238,4 +238,21 @@ async fn reindex_rebuilds_the_search_index_from_the_database() {
         .unwrap();
     assert_eq!(found.total, 1);
     assert_eq!(found.hits[0].url, "/treviso/notizie/manutenzione-strade");
+
+    // While another process (here this test, in production the server) holds the index, the
+    // other commands still work, and a rebuild says what to do.
+    assert!(cli.run(&["audit", "verify"]).contains("audit log intact"));
+    let output = Command::new(env!("CARGO_BIN_EXE_pico"))
+        .arg("reindex")
+        .env("PICO_DATA_DIR", cli.dir.path())
+        .env("PICO_DATABASE_URL", &cli.database_url)
+        .env("PICO_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("in use by a running server: stop it"),
+        "{stderr}"
+    );
 }
