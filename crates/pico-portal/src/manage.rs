@@ -623,8 +623,7 @@ pub async fn edit_form(
     Query(done): Query<Done>,
 ) -> Result<Response, Error> {
     let item = editable(&state, &actor, &space, id).await?;
-    let tags = model::tags_of(&state.db, [id]).await?.remove(&id);
-    let form = ContentForm::of(&Draft::of(&item, tags.unwrap_or_default()));
+    let form = ContentForm::of(&model::draft_of(&state.db, &item).await?);
     let notice = match done.fatto.as_deref() {
         Some("creato") => Some("Bozza creata. Quando è pronta, inviala in revisione o pubblicala."),
         Some("salvato") => Some("Modifiche salvate in una nuova revisione."),
@@ -657,8 +656,7 @@ pub async fn save(
     let item = editable(&state, &actor, &space, id).await?;
     check_csrf(&actor, &form.csrf)?;
     let kind = model::kind_of(&item);
-    let tags = model::tags_of(&state.db, [id]).await?.remove(&id);
-    let previous = Draft::of(&item, tags.unwrap_or_default());
+    let previous = model::draft_of(&state.db, &item).await?;
     let draft = match validate(&state, &space, kind, Some(id), &form, Some(&previous)).await? {
         Ok(draft) => draft,
         Err(problems) => {

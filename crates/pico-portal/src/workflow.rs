@@ -4,7 +4,7 @@
 
 use crate::index;
 use crate::manage::{self, ContentForm};
-use crate::model::{self, Draft, Status, Transition, Window, content};
+use crate::model::{self, Status, Transition, Window, content};
 use crate::time;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -55,8 +55,7 @@ pub async fn change(
         Ok(_) => (None, None),
         Err(message) => {
             let kind = model::kind_of(&item);
-            let tags = model::tags_of(&state.db, [id]).await?.remove(&id);
-            let form = ContentForm::of(&Draft::of(&item, tags.unwrap_or_default()));
+            let form = ContentForm::of(&model::draft_of(&state.db, &item).await?);
             let problems = vec![manage::Problem {
                 field: "publish_at",
                 message: message.into(),

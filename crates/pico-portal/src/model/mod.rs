@@ -237,6 +237,12 @@ impl Draft {
     }
 }
 
+/// The item's editable fields as stored now, tags included.
+pub async fn draft_of(db: &impl ConnectionTrait, item: &content::Model) -> Result<Draft, DbErr> {
+    let tags = tags_of(db, [item.id]).await?.remove(&item.id);
+    Ok(Draft::of(item, tags.unwrap_or_default()))
+}
+
 pub fn kind_of(item: &content::Model) -> Kind {
     Kind::parse(&item.kind).expect("content.kind holds a Kind")
 }
@@ -513,8 +519,7 @@ pub async fn update(
     note: &str,
     author: i32,
 ) -> Result<content::Model, DbErr> {
-    let tags = tags_of(db, [item.id]).await?.remove(&item.id);
-    if Draft::of(&item, tags.unwrap_or_default()) == *draft {
+    if draft_of(db, &item).await? == *draft {
         return Ok(item);
     }
     let number = item.revision + 1;
