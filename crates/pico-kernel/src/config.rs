@@ -36,6 +36,12 @@ pub struct Config {
     /// Whether this node runs background jobs (mail, newsletters…). Every node may: each job
     /// is taken by one of them.
     pub job_worker: bool,
+    /// How long a job stays with a node that stopped answering before another takes it over.
+    /// A running job renews it every third of this time.
+    pub job_lease_seconds: u64,
+    /// At most this many newsletter messages a minute leave one node, so that the mail
+    /// server (and its provider's limits) keep up.
+    pub bulk_mail_per_minute: u32,
     /// SPID and CIE providers (`[[oidc_providers]]` tables); none means no SPID/CIE buttons.
     pub oidc_providers: Vec<pico_oidc::ProviderConfig>,
     /// The platform's client id (entity id) with the providers; empty means `base_url`.
@@ -78,6 +84,8 @@ impl Default for Config {
             mail_from: "Pi.Co. <noreply@pico.localhost>".into(),
             trust_proxy: false,
             job_worker: true,
+            job_lease_seconds: 60,
+            bulk_mail_per_minute: 600,
             oidc_providers: Vec::new(),
             oidc_client_id: String::new(),
             oidc_contact: String::new(),
@@ -87,7 +95,7 @@ impl Default for Config {
 }
 
 impl Config {
-    const OPTIONS: [&str; 13] = [
+    const OPTIONS: [&str; 15] = [
         "bind",
         "base_url",
         "data_dir",
@@ -99,6 +107,8 @@ impl Config {
         "mail_from",
         "trust_proxy",
         "job_worker",
+        "job_lease_seconds",
+        "bulk_mail_per_minute",
         "oidc_client_id",
         "oidc_contact",
     ];

@@ -1,7 +1,8 @@
 //! Durable background jobs. A job is a row: it survives restarts, is retried with exponential
 //! backoff when it fails, and is taken by exactly one worker even with several nodes on one
-//! PostgreSQL (`FOR UPDATE SKIP LOCKED`; SQLite has a single writer). A node that dies with a
-//! job in hand loses its lease, and the job runs again: handlers must tolerate that.
+//! PostgreSQL (`FOR UPDATE SKIP LOCKED`; SQLite has a single writer). A worker renews the lease
+//! of the job in hand; a node that dies stops renewing it, and once the lease
+//! (`job_lease_seconds`) runs out the job runs again: handlers must tolerate that.
 //!
 //! Sending e-mail is the first user (`mail.send`); modules add their own kinds through
 //! [`crate::Module::jobs`].
@@ -12,8 +13,6 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// How long a worker may hold a job before others consider it abandoned.
-const LEASE: Duration = Duration::minutes(5);
 const MAX_ATTEMPTS: i32 = 8;
 
 pub mod model {
@@ -48,7 +47,18 @@ pub mod model {
 #[async_trait::async_trait]
 pub trait Handler: Send + Sync + 'static {
     fn kind(&self) -> &'static str;
-    async fn run(&self, state: &AppState, payload: serde_json::Value) -> anyhow::Result<()>;
+    async fn run(&self, state: &AppState, payload: serde_json::Value) -> anyhow::Result<Outcome>;
+}
+
+/// How a run that did not fail ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// The job has more to do: it goes back in the queue behind the jobs already due, with
+    /// its attempts counted afresh. A long task (a newsletter to thousands) works in slices
+    /// this way, without holding the only worker of a node and without a second job row that
+    /// could run beside it.
+    Again,
 }
 
 /// The handlers this binary knows, by kind.
@@ -106,9 +116,13 @@ pub struct Claimed {
     pub max_attempts: i32,
 }
 
-/// Takes the next due job, if any, for `worker`. Jobs whose lease ran out go back in the queue
-/// first.
-pub async fn claim(db: &impl ConnectionTrait, worker: &str) -> Result<Option<Claimed>, DbErr> {
+/// Takes the next due job, if any, for `worker`, for `lease`. Jobs whose lease ran out go back
+/// in the queue first.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    worker: &str,
+    lease: Duration,
+) -> Result<Option<Claimed>, DbErr> {
     let backend = db.get_database_backend();
     let now = Utc::now();
     db.execute_raw(Statement::from_sql_and_values(
@@ -135,7 +149,7 @@ pub async fn claim(db: &impl ConnectionTrait, worker: &str) -> Result<Option<Cla
             sql,
             [
                 Value::from(worker),
-                Value::from(now + LEASE),
+                Value::from(now + lease),
                 Value::from(now),
             ],
         ))
@@ -162,13 +176,18 @@ async fn finish(
     db: &impl ConnectionTrait,
     job: &Claimed,
     worker: &str,
-    outcome: Result<(), String>,
+    outcome: Result<Outcome, String>,
 ) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     let now = Utc::now();
     let (sql, values): (&str, Vec<Value>) = match outcome {
-        Ok(()) => (
+        Ok(Outcome::Done) => (
             "UPDATE job SET state = 'done', finished_at = $1, locked_by = NULL, \
+             locked_until = NULL, last_error = NULL WHERE id = $2 AND locked_by = $3",
+            vec![now.into(), job.id.into(), worker.into()],
+        ),
+        Ok(Outcome::Again) => (
+            "UPDATE job SET state = 'queued', run_at = $1, attempts = 0, locked_by = NULL, \
              locked_until = NULL, last_error = NULL WHERE id = $2 AND locked_by = $3",
             vec![now.into(), job.id.into(), worker.into()],
         ),
@@ -193,19 +212,64 @@ async fn finish(
     Ok(())
 }
 
+/// Keeps the lease of a running job: other nodes take it only if this one stops renewing it.
+async fn renew(
+    db: &impl ConnectionTrait,
+    job: &Claimed,
+    worker: &str,
+    lease: Duration,
+) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE job SET locked_until = $1 WHERE id = $2 AND locked_by = $3",
+        [
+            Value::from(Utc::now() + lease),
+            job.id.into(),
+            worker.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Runs a claimed job's handler, renewing its lease every third of it meanwhile.
+async fn run_held(
+    state: &AppState,
+    job: &Claimed,
+    worker: &str,
+    lease: Duration,
+    handler: &dyn Handler,
+    payload: serde_json::Value,
+) -> Result<Outcome, String> {
+    let work = handler.run(state, payload);
+    tokio::pin!(work);
+    let every = (lease / 3)
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(1));
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            outcome = &mut work => return outcome.map_err(|e| format!("{e:#}")),
+            _ = beat.tick() => {
+                if let Err(e) = renew(&state.db, job, worker, lease).await {
+                    tracing::warn!(job = job.id, error = %e, "job lease not renewed");
+                }
+            }
+        }
+    }
+}
+
 /// Takes and runs one due job; false when there was none.
 pub async fn run_next(state: &AppState, worker: &str) -> Result<bool, DbErr> {
-    let Some(job) = claim(&state.db, worker).await? else {
+    let lease = Duration::seconds(state.config.job_lease_seconds.max(1) as i64);
+    let Some(job) = claim(&state.db, worker, lease).await? else {
         return Ok(false);
     };
     let outcome = match state.jobs.0.get(job.kind.as_str()) {
         None => Err(format!("no handler for jobs of kind {}", job.kind)),
         Some(handler) => match serde_json::from_str(&job.payload) {
             Err(e) => Err(format!("payload is not JSON: {e}")),
-            Ok(payload) => handler
-                .run(state, payload)
-                .await
-                .map_err(|e| format!("{e:#}")),
+            Ok(payload) => run_held(state, &job, worker, lease, handler.as_ref(), payload).await,
         },
     };
     if let Err(error) = &outcome {

@@ -4,7 +4,8 @@
 //! message that cannot be delivered is retried.
 
 use crate::config::Config;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
@@ -20,12 +21,22 @@ enum Transport {
     Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
 }
 
-/// One plain-text message to one person.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// One message to one person: plain text, with an HTML alternative when `html` is set.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    #[serde(default)]
+    pub html: Option<String>,
+    /// For mailing lists: the address that unsubscribes with one POST (RFC 8058), sent as
+    /// `List-Unsubscribe` and `List-Unsubscribe-Post`.
+    #[serde(default)]
+    pub unsubscribe: Option<String>,
+    /// A stable `Message-ID` (without angle brackets), so that a message sent twice after a
+    /// crash is recognised by mail programs as the same one.
+    #[serde(default)]
+    pub message_id: Option<String>,
 }
 
 impl Mailer {
@@ -57,12 +68,26 @@ impl Mailer {
 
     pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
         let to: Mailbox = mail.to.parse()?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body)?;
+            .message_id(mail.message_id.map(|id| format!("<{id}>")));
+        if let Some(url) = mail.unsubscribe {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        let message = match mail.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(mail.body, html))?,
+            None => builder.header(ContentType::TEXT_PLAIN).body(mail.body)?,
+        };
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
@@ -73,6 +98,17 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// Whether a sending error means the message will never be accepted (an address the server
+/// refuses for good, or no address at all), so that trying again is pointless.
+pub fn is_permanent(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<lettre::transport::smtp::Error>()
+        .is_some_and(|e| e.is_permanent())
+        || error
+            .downcast_ref::<lettre::address::AddressError>()
+            .is_some()
 }
 
 /// The job kind that delivers one message.
@@ -97,8 +133,9 @@ impl crate::jobs::Handler for Delivery {
         &self,
         state: &crate::web::AppState,
         payload: serde_json::Value,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<crate::jobs::Outcome> {
         let mail: Mail = serde_json::from_value(payload)?;
-        state.mailer.send(mail).await
+        state.mailer.send(mail).await?;
+        Ok(crate::jobs::Outcome::Done)
     }
 }

@@ -39,10 +39,6 @@ pub struct Browser {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
-        if let Mailbox::Smtp { server, .. } = &mut self.mailbox {
-            let _ = server.kill();
-            let _ = server.wait();
-        }
     }
 }
 
@@ -50,11 +46,7 @@ impl Drop for TestApp {
 enum Mailbox {
     /// `.eml` files in the platform's outbox folder.
     Outbox(std::path::PathBuf),
-    /// A real SMTP server storing what it receives in a maildir.
-    Smtp {
-        server: std::process::Child,
-        maildir: std::path::PathBuf,
-    },
+    Smtp(SmtpServer),
 }
 
 /// A message as received.
@@ -62,7 +54,10 @@ enum Mailbox {
 pub struct ReceivedMail {
     pub to: String,
     pub subject: String,
+    /// The plain-text part.
     pub body: String,
+    pub html: Option<String>,
+    pub headers: Vec<(String, String)>,
 }
 
 impl ReceivedMail {
@@ -76,31 +71,116 @@ impl ReceivedMail {
             .unwrap_or_else(|| panic!("no link starting with {prefix} in:\n{}", self.body))
             .to_owned()
     }
+
+    /// The first header called `name` (any case), as written.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    }
 }
 
-/// Starts `aiosmtpd` on a free port, storing messages in `maildir`; returns it with its URL.
-fn start_smtp(maildir: &std::path::Path) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let server = std::process::Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(maildir)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("PICO_TEST_SMTP=1 needs python3 with aiosmtpd (pip install aiosmtpd)");
-    // Wait until it accepts connections: polling readiness, with a deadline.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "aiosmtpd did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
+/// A real SMTP server, Python's `aiosmtpd`, storing what it receives in a maildir.
+pub struct SmtpServer {
+    process: std::process::Child,
+    pub url: String,
+    maildir: std::path::PathBuf,
+}
+
+impl SmtpServer {
+    /// Starts it on a free port and waits until it accepts connections.
+    pub fn start(maildir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let process = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the mail tests need python3 with aiosmtpd (pip install aiosmtpd)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self {
+            process,
+            url: format!("smtp://127.0.0.1:{port}"),
+            maildir: maildir.to_owned(),
+        }
     }
-    (server, format!("smtp://127.0.0.1:{port}"))
+
+    /// Freezes the server (SIGSTOP): a client stays stuck mid-conversation, its message not
+    /// accepted, until [`SmtpServer::resume`].
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.process.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} failed");
+    }
+
+    /// Every message received so far, oldest first.
+    pub fn mails(&self) -> Vec<ReceivedMail> {
+        read_mails(&self.maildir.join("new"))
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.resume();
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn read_mails(dir: &std::path::Path) -> Vec<ReceivedMail> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .map(|path| {
+            let raw = std::fs::read(path).expect("message readable");
+            let message = mail_parser::MessageParser::default()
+                .parse(&raw)
+                .expect("a valid message");
+            ReceivedMail {
+                to: message
+                    .to()
+                    .and_then(|to| to.first())
+                    .and_then(|a| a.address())
+                    .unwrap_or_default()
+                    .to_owned(),
+                subject: message.subject().unwrap_or_default().to_owned(),
+                body: message.body_text(0).unwrap_or_default().into_owned(),
+                html: (message.html_body_count() > 0
+                    && message.text_body_count() > 0
+                    && message.html_body.first() != message.text_body.first())
+                .then(|| message.body_html(0).unwrap_or_default().into_owned()),
+                headers: message
+                    .headers_raw()
+                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
@@ -144,10 +224,9 @@ impl TestApp {
             ..Config::default()
         };
         let mailbox = if std::env::var("PICO_TEST_SMTP").is_ok_and(|v| v == "1") {
-            let maildir = dir.path().join("maildir");
-            let (server, url) = start_smtp(&maildir);
-            config.smtp_url = crate::config::Secret(url);
-            Mailbox::Smtp { server, maildir }
+            let server = SmtpServer::start(&dir.path().join("maildir"));
+            config.smtp_url = crate::config::Secret(server.url.clone());
+            Mailbox::Smtp(server)
         } else {
             Mailbox::Outbox(dir.path().join("outbox"))
         };
@@ -186,33 +265,10 @@ impl TestApp {
     /// Every message sent so far, oldest first, once the queued ones are delivered.
     pub async fn mails(&self) -> Vec<ReceivedMail> {
         self.run_jobs().await;
-        let dir = match &self.mailbox {
-            Mailbox::Outbox(dir) => dir.clone(),
-            Mailbox::Smtp { maildir, .. } => maildir.join("new"),
-        };
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files
-            .iter()
-            .map(|path| {
-                let raw = std::fs::read(path).expect("message readable");
-                let message = mail_parser::MessageParser::default()
-                    .parse(&raw)
-                    .expect("a valid message");
-                ReceivedMail {
-                    to: message
-                        .to()
-                        .and_then(|to| to.first())
-                        .and_then(|a| a.address())
-                        .unwrap_or_default()
-                        .to_owned(),
-                    subject: message.subject().unwrap_or_default().to_owned(),
-                    body: message.body_text(0).unwrap_or_default().into_owned(),
-                }
-            })
-            .collect()
+        match &self.mailbox {
+            Mailbox::Outbox(dir) => read_mails(dir),
+            Mailbox::Smtp(server) => server.mails(),
+        }
     }
 
     /// The messages sent to `address`, oldest first.
@@ -250,6 +306,24 @@ impl TestApp {
             client,
             address: self.address,
         }
+    }
+
+    /// A new person, signed in, holding `role` in the space `slug` (none: a registered user);
+    /// returns their id and browser.
+    pub async fn signed_in(&self, email: &str, role: Option<(Role, &str)>) -> (i32, Browser) {
+        let person = identity::create_person(&self.state.db, email, email, PASSWORD, false)
+            .await
+            .unwrap();
+        if let Some((role, slug)) = role {
+            let space = spaces::by_slug(&self.state.db, slug)
+                .await
+                .unwrap()
+                .expect("space exists");
+            identity::grant(&self.state.db, person.id, role, Some(space.id), None, None)
+                .await
+                .unwrap();
+        }
+        (person.id, self.browser_of(person.id).await)
     }
 
     /// Creates a person holding `role` in the space `space_slug` (or platform-wide when none).

@@ -1,7 +1,7 @@
 //! Durable jobs: retried with backoff, given up after the last attempt, taken once however
 //! many workers compete, picked up again when a worker dies holding one.
 
-use pico_kernel::jobs::{self, Handler, model, model::Model as Job};
+use pico_kernel::jobs::{self, Handler, Outcome, model, model::Model as Job};
 use pico_kernel::test_support::TestApp;
 use pico_kernel::{AppState, MenuItem, Module, ModuleKind, Registry, spaces};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DbErr, EntityTrait, QueryOrder};
@@ -20,7 +20,7 @@ impl Handler for Flaky {
     fn kind(&self) -> &'static str {
         "prova.flaky"
     }
-    async fn run(&self, _: &AppState, payload: serde_json::Value) -> anyhow::Result<()> {
+    async fn run(&self, _: &AppState, payload: serde_json::Value) -> anyhow::Result<Outcome> {
         if self.runs.fetch_add(1, Ordering::SeqCst) < self.failures {
             anyhow::bail!("servizio non raggiungibile");
         }
@@ -28,7 +28,7 @@ impl Handler for Flaky {
             .lock()
             .unwrap()
             .push(payload["n"].as_i64().unwrap());
-        Ok(())
+        Ok(Outcome::Done)
     }
 }
 
@@ -159,7 +159,7 @@ async fn a_job_held_by_a_dead_worker_runs_again() {
     jobs::enqueue(&app.state.db, "prova.flaky", serde_json::json!({ "n": 3 }))
         .await
         .unwrap();
-    let taken = jobs::claim(&app.state.db, "nodo-spento")
+    let taken = jobs::claim(&app.state.db, "nodo-spento", chrono::Duration::minutes(1))
         .await
         .unwrap()
         .expect("claimed");
@@ -182,6 +182,7 @@ async fn the_background_worker_delivers_queued_mail() {
             to: "qualcuno@example.it".into(),
             subject: "Prova".into(),
             body: "Messaggio di prova.".into(),
+            ..Default::default()
         },
     )
     .await

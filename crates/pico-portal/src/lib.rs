@@ -25,6 +25,9 @@ mod shared;
 mod time;
 mod workflow;
 
+/// "1 dicembre 2026": how the platform writes a date.
+pub use time::date;
+
 use pico_kernel::spaces::{Space, SpaceKind};
 use pico_kernel::{AppState, MenuItem, Module, ModuleKind};
 use std::sync::Arc;

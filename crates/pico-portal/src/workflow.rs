@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use pico_kernel::identity::Actor;
-use pico_kernel::jobs::{self, Handler};
+use pico_kernel::jobs::{self, Handler, Outcome};
 use pico_kernel::web::audit_log::record;
 use pico_kernel::web::{ClientAddress, CurrentSpace, check_csrf, render};
 use pico_kernel::{AppState, Error};
@@ -149,7 +149,7 @@ impl Handler for Scheduled {
         SCHEDULE_JOB
     }
 
-    async fn run(&self, state: &AppState, payload: serde_json::Value) -> anyhow::Result<()> {
+    async fn run(&self, state: &AppState, payload: serde_json::Value) -> anyhow::Result<Outcome> {
         model::archive_expired(&state.db).await?;
         let id = payload["content_id"]
             .as_i64()
@@ -159,6 +159,6 @@ impl Handler for Scheduled {
             index::changed(state, &item).await?;
         }
         state.page_cache.clear();
-        Ok(())
+        Ok(Outcome::Done)
     }
 }

@@ -2,8 +2,8 @@
 //! readers see only what is published, in lists, feeds, calendars and the sitemap.
 
 use chrono::{Duration, Utc};
-use pico_kernel::identity::{self, Role};
-use pico_kernel::test_support::{Browser, PASSWORD, TestApp, field_value, texts};
+use pico_kernel::identity::Role;
+use pico_kernel::test_support::{Browser, TestApp, field_value, texts};
 use pico_kernel::{Registry, jobs, spaces};
 use pico_portal::model::{self, content};
 use reqwest::StatusCode;
@@ -16,16 +16,7 @@ async fn app() -> TestApp {
 
 /// A signed-in person holding `role` in the space `slug` (none: a registered user).
 async fn person(app: &TestApp, email: &str, role: Option<(Role, &str)>) -> Browser {
-    let person = identity::create_person(&app.state.db, email, email, PASSWORD, false)
-        .await
-        .unwrap();
-    if let Some((role, slug)) = role {
-        let space = spaces::by_slug(&app.state.db, slug).await.unwrap().unwrap();
-        identity::grant(&app.state.db, person.id, role, Some(space.id), None, None)
-            .await
-            .unwrap();
-    }
-    app.browser_of(person.id).await
+    app.signed_in(email, role).await.1
 }
 
 async fn editor(app: &TestApp, slug: &str) -> Browser {

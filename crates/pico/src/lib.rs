@@ -5,7 +5,10 @@ use pico_kernel::Registry;
 use std::sync::Arc;
 
 pub fn registry() -> Registry {
-    Registry::new(vec![Arc::new(pico_portal::Portal)])
+    Registry::new(vec![
+        Arc::new(pico_portal::Portal),
+        Arc::new(pico_newsletter::Newsletter),
+    ])
 }
 
 /// The demo users and branding, then each module's demo content (which it records in the

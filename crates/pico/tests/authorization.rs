@@ -222,6 +222,21 @@ const RULES: &[Rule] = &[
     rule("GET", "/{space}/gestione/link", "/treviso/gestione/link", Access::Editors, Body::None),
     rule("POST", "/{space}/gestione/link", "/treviso/gestione/link", Access::Editors, Body::Form(&[("label", "")])),
     rule("POST", "/{space}/gestione/link/rimuovi", "/treviso/gestione/link/rimuovi", Access::Editors, Body::TrevisoLink),
+    // Treviso's newsletter; `{subscriber}` is a fresh request to subscribe, `{campaign}` a fresh draft.
+    rule("GET", "/{space}/newsletter", "/treviso/newsletter", Access::Everyone, Body::None),
+    rule("POST", "/{space}/newsletter", "/treviso/newsletter", Access::Everyone, Body::Form(&[("email", "")])),
+    rule("GET", "/{space}/newsletter/conferma/{token}", "/treviso/newsletter/conferma/{subscriber}", Access::Everyone, Body::None),
+    rule("POST", "/{space}/newsletter/conferma/{token}", "/treviso/newsletter/conferma/{subscriber}", Access::Everyone, Body::Form(EMPTY)),
+    rule("GET", "/{space}/newsletter/disiscrizione/{token}", "/treviso/newsletter/disiscrizione/{subscriber}", Access::Everyone, Body::None),
+    rule("POST", "/{space}/newsletter/disiscrizione/{token}", "/treviso/newsletter/disiscrizione/{subscriber}", Access::Everyone, Body::Form(EMPTY)),
+    rule("GET", "/{space}/newsletter/gestione", "/treviso/newsletter/gestione", Access::Editors, Body::None),
+    rule("GET", "/{space}/newsletter/gestione/nuova", "/treviso/newsletter/gestione/nuova", Access::Editors, Body::None),
+    rule("POST", "/{space}/newsletter/gestione/nuova", "/treviso/newsletter/gestione/nuova", Access::Editors, Body::Form(&[("subject", "")])),
+    rule("GET", "/{space}/newsletter/gestione/{id}", "/treviso/newsletter/gestione/{campaign}", Access::Editors, Body::None),
+    rule("POST", "/{space}/newsletter/gestione/{id}", "/treviso/newsletter/gestione/{campaign}", Access::Editors, Body::Form(&[("subject", "")])),
+    rule("POST", "/{space}/newsletter/gestione/{id}/prova", "/treviso/newsletter/gestione/{campaign}/prova", Access::Editors, Body::Form(EMPTY)),
+    rule("POST", "/{space}/newsletter/gestione/{id}/invia", "/treviso/newsletter/gestione/{campaign}/invia", Access::Editors, Body::Form(EMPTY)),
+    rule("POST", "/{space}/newsletter/gestione/{id}/elimina", "/treviso/newsletter/gestione/{campaign}/elimina", Access::Editors, Body::Form(EMPTY)),
     rule("GET", "/gestione/registro", "/gestione/registro", Access::PlatformAdmin, Body::None),
     rule("GET", "/gestione/lavori", "/gestione/lavori", Access::PlatformAdmin, Body::None),
     rule("POST", "/gestione/lavori/riprova", "/gestione/lavori/riprova", Access::PlatformAdmin, Body::FailedJob),
@@ -236,7 +251,11 @@ const RULES: &[Rule] = &[
 fn routes_in_source() -> BTreeSet<(String, String)> {
     let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut found = BTreeSet::new();
-    for (krate, prefix) in [("pico-kernel", ""), ("pico-portal", "")] {
+    for (krate, prefix) in [
+        ("pico-kernel", ""),
+        ("pico-portal", ""),
+        ("pico-newsletter", "/{space}/newsletter"),
+    ] {
         let mut files = vec![crates.join(krate).join("src")];
         while let Some(path) = files.pop() {
             if path.is_dir() {
@@ -271,9 +290,14 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                         ),
                     },
                 };
+                // A nested router's "/" is its prefix itself.
+                let full = match route.as_str() {
+                    "/" if !prefix.is_empty() => prefix.to_owned(),
+                    _ => format!("{prefix}{route}"),
+                };
                 for method in ["get", "post", "put", "patch", "delete"] {
                     if call.contains(&format!("{method}(")) {
-                        found.insert((method.to_uppercase(), format!("{prefix}{route}")));
+                        found.insert((method.to_uppercase(), full.clone()));
                     }
                 }
             }
@@ -611,6 +635,28 @@ async fn every_route_allows_exactly_whom_it_should() {
                 )
                 .await;
                 path = path.replace("{item}", &id.to_string());
+            }
+            if path.contains("{subscriber}") {
+                let email = format!("iscritto-{}@example.it", uuid());
+                let treviso = space_id(&app, "treviso").await;
+                let token = pico_newsletter::model::subscribe(&app.state.db, treviso, &email)
+                    .await
+                    .unwrap()
+                    .expect("a new address gets a token");
+                path = path.replace("{subscriber}", &token);
+            }
+            if path.contains("{campaign}") {
+                let treviso = space_id(&app, "treviso").await;
+                let composition = pico_newsletter::model::Composition {
+                    subject: "Prova".into(),
+                    intro: "Testo.".into(),
+                    content_ids: Vec::new(),
+                };
+                let draft =
+                    pico_newsletter::model::create_campaign(&app.state.db, treviso, composition, 1)
+                        .await
+                        .unwrap();
+                path = path.replace("{campaign}", &draft.id.to_string());
             }
             let mut fields = fixture(&app, rule.body, person).await;
             fields.push(("csrf".into(), csrf.clone()));

@@ -307,6 +307,7 @@ async fn notify_deciders(
             to: decider.email,
             subject: format!("Richiesta di adesione al Comune di {}", comune.name),
             body,
+            ..Default::default()
         };
         crate::mail::queue(&state.db, mail).await?;
     }
@@ -587,6 +588,7 @@ async fn decide(
                 to: person.email,
                 subject: "La tua richiesta di adesione all'Ente".into(),
                 body,
+                ..Default::default()
             },
         )
         .await?;

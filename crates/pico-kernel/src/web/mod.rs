@@ -20,7 +20,7 @@ mod roles;
 mod spid;
 
 pub use error::{Error, ErrorPage, Problem};
-pub use extract::{ClientAddress, CurrentSpace, check_csrf};
+pub use extract::{ClientAddress, CurrentSpace, check_csrf, check_form_csrf, form_csrf};
 pub use layout::{Chrome, Crumb};
 pub use page_cache::PageCache;
 

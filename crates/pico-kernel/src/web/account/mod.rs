@@ -122,6 +122,7 @@ pub(super) async fn send_confirmation(
             to,
             subject: subject.into(),
             body,
+            ..Default::default()
         },
     )
     .await

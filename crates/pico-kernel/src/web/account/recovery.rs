@@ -113,6 +113,7 @@ async fn forgot(
                 to: person.email,
                 subject: "Reimposta la tua password su Pi.Co.".into(),
                 body,
+                ..Default::default()
             },
         )
         .await?;

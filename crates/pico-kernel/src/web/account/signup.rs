@@ -165,6 +165,7 @@ async fn register(
                     to: person.email,
                     subject: "Richiesta di registrazione con il tuo indirizzo".into(),
                     body,
+                    ..Default::default()
                 },
             )
             .await?;
