@@ -60,6 +60,10 @@ const PAGES = [
   { name: 'nuovo-evento', title: 'nuovo evento', path: '/treviso/gestione/contenuti/nuovo/event', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'condivisi', title: 'contenuti condivisi', path: '/treviso/gestione/condivisi', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'link-utili', title: 'link utili', path: '/treviso/gestione/link', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'newsletter', title: 'iscrizione alla newsletter', path: '/treviso/newsletter', status: 200 },
+  { name: 'newsletter-gestione', title: 'newsletter della redazione', path: '/treviso/newsletter/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'nuova-campagna', title: 'nuova campagna', path: '/treviso/newsletter/gestione/nuova', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'campagna', title: 'una campagna in bozza', path: '/treviso/newsletter/gestione/1', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   // Signed in with a demo account (`serve --demo`): a Province's administrator.
   { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'profilo', title: 'profilo', path: '/profilo', status: 200, login: 'admin.treviso@demo.pico.localhost' },
@@ -78,6 +82,11 @@ const PAGES = [
     name: 'registrati-errori', title: 'registrazione inviata vuota', path: '/registrati', status: 422,
     submit: (page) => submitForm(page, 'form[action="/registrati"]'),
     invalid: { name: 'name-error', email: 'email-error', password: 'password-error', privacy: 'privacy-error' },
+  },
+  {
+    name: 'newsletter-errori', title: 'iscrizione alla newsletter inviata vuota', path: '/treviso/newsletter', status: 422,
+    submit: (page) => submitForm(page, 'form[action="/treviso/newsletter"]'),
+    invalid: { email: 'email-error', privacy: 'privacy-error' },
   },
   {
     name: 'profilo-codice-fiscale-errato', title: 'profilo con un codice fiscale errato', path: '/profilo', status: 422,

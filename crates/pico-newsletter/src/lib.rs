@@ -2,6 +2,7 @@
 //! one click; its editors compose campaigns from the space's published content and send them
 //! through background jobs, throttled, following every recipient's message.
 
+pub mod demo;
 mod manage;
 mod migration;
 pub mod model;

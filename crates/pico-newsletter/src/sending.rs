@@ -16,8 +16,9 @@ pub const JOB: &str = "newsletter.send";
 /// Stands for the recipient's own token in the fixed message.
 const TOKEN: &str = "__PICO_TOKEN__";
 
-/// A job sends for this long, then gives way to the other jobs of its node.
-const SLICE: Duration = Duration::from_secs(20);
+/// A job sends this many messages, or for this long, then gives way to the other jobs of its
+/// node (a password reset should not wait for a whole campaign).
+const SLICE: (usize, Duration) = (50, Duration::from_secs(20));
 
 /// A published item as the message presents it.
 pub struct Item {
@@ -169,8 +170,8 @@ async fn send_slice(
         campaign.html_body.as_deref().unwrap_or_default(),
     );
     let pause = Duration::from_secs(60) / state.config.bulk_mail_per_minute.max(1);
-    let until = Instant::now() + SLICE;
-    loop {
+    let until = Instant::now() + SLICE.1;
+    for _ in 0..SLICE.0 {
         let Some(delivery) = model::next_delivery(&state.db, campaign.id).await? else {
             model::finish(&state.db, campaign.id).await?;
             return Ok(Outcome::Done);
@@ -208,10 +209,11 @@ async fn send_slice(
             Err(e) => return Err(e),
         }
         if Instant::now() >= until {
-            return Ok(Outcome::Again);
+            break;
         }
         tokio::time::sleep(pause).await;
     }
+    Ok(Outcome::Again)
 }
 
 fn host(config: &Config) -> String {

@@ -16,6 +16,7 @@ pub fn registry() -> Registry {
 pub async fn seed_demo(state: &pico_kernel::AppState) -> anyhow::Result<()> {
     pico_kernel::seed::demo(&state.db).await?;
     pico_portal::demo::seed(&state.db).await?;
+    pico_newsletter::demo::seed(&state.db).await?;
     pico_kernel::search::catch_up(state).await?;
     Ok(())
 }
