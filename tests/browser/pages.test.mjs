@@ -60,6 +60,8 @@ const PAGES = [
   { name: 'nuovo-evento', title: 'nuovo evento', path: '/treviso/gestione/contenuti/nuovo/event', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'condivisi', title: 'contenuti condivisi', path: '/treviso/gestione/condivisi', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'link-utili', title: 'link utili', path: '/treviso/gestione/link', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'media', title: 'libreria dei media', path: '/treviso/gestione/media', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'media-carica', title: 'caricamento di un file', path: '/treviso/gestione/media/carica', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   // Signed in with a demo account (`serve --demo`): a Province's administrator.
   { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'profilo', title: 'profilo', path: '/profilo', status: 200, login: 'admin.treviso@demo.pico.localhost' },
@@ -78,6 +80,12 @@ const PAGES = [
     name: 'registrati-errori', title: 'registrazione inviata vuota', path: '/registrati', status: 422,
     submit: (page) => submitForm(page, 'form[action="/registrati"]'),
     invalid: { name: 'name-error', email: 'email-error', password: 'password-error', privacy: 'privacy-error' },
+  },
+  {
+    name: 'media-carica-errori', title: 'caricamento inviato senza file', path: '/treviso/gestione/media/carica', status: 422,
+    login: 'admin.treviso@demo.pico.localhost',
+    submit: (page) => submitForm(page, 'form[action="/treviso/gestione/media/carica"]'),
+    invalid: { file: 'file-help' },
   },
   {
     name: 'profilo-codice-fiscale-errato', title: 'profilo con un codice fiscale errato', path: '/profilo', status: 422,
