@@ -64,6 +64,8 @@ const PAGES = [
   { name: 'newsletter-gestione', title: 'newsletter della redazione', path: '/treviso/newsletter/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'nuova-campagna', title: 'nuova campagna', path: '/treviso/newsletter/gestione/nuova', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'campagna', title: 'una campagna in bozza', path: '/treviso/newsletter/gestione/1', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'media', title: 'libreria dei media', path: '/treviso/gestione/media', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'media-carica', title: 'caricamento di un file', path: '/treviso/gestione/media/carica', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   // Signed in with a demo account (`serve --demo`): a Province's administrator.
   { name: 'gestione', title: 'gestione dello spazio', path: '/treviso/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'profilo', title: 'profilo', path: '/profilo', status: 200, login: 'admin.treviso@demo.pico.localhost' },
@@ -87,6 +89,12 @@ const PAGES = [
     name: 'newsletter-errori', title: 'iscrizione alla newsletter inviata vuota', path: '/treviso/newsletter', status: 422,
     submit: (page) => submitForm(page, 'form[action="/treviso/newsletter"]'),
     invalid: { email: 'email-error', privacy: 'privacy-error' },
+  },
+  {
+    name: 'media-carica-errori', title: 'caricamento inviato senza file', path: '/treviso/gestione/media/carica', status: 422,
+    login: 'admin.treviso@demo.pico.localhost',
+    submit: (page) => submitForm(page, 'form[action="/treviso/gestione/media/carica"]'),
+    invalid: { file: 'file-help' },
   },
   {
     name: 'profilo-codice-fiscale-errato', title: 'profilo con un codice fiscale errato', path: '/profilo', status: 422,

@@ -1,4 +1,4 @@
-//! Files (logos now; documents, media and SCORM packages later) behind `object_store`: a local
+//! Files (logos, the spaces' media libraries; SCORM packages later) behind `object_store`: a local
 //! directory by default, any S3-compatible store in production.
 
 use object_store::local::LocalFileSystem;
@@ -51,6 +51,14 @@ impl Storage {
                 content_type: content_type(key),
             })),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes the file under `key`; a file already gone is not an error.
+    pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self.store.delete(&Path::parse(key)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
     }

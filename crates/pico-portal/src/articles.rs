@@ -3,6 +3,7 @@
 
 use crate::manage;
 use crate::model::{self, Kind, ListFilter, content};
+use crate::pictures::{self, Picture};
 use crate::time;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -25,7 +26,7 @@ pub struct Card {
     pub kind: &'static str,
     pub date: Option<(String, String)>,
     pub origin: Option<String>,
-    pub image: Option<(String, String)>,
+    pub image: Option<Picture>,
 }
 
 /// Cards for items shown in `space`: a shared item links to the space's own address for it and
@@ -43,6 +44,7 @@ pub async fn cards(
             origins.insert(item.space_id, origin.name);
         }
     }
+    let mut images = pictures::of_items(&state.db, items).await?;
     Ok(items
         .iter()
         .map(|item| {
@@ -66,19 +68,10 @@ pub async fn cards(
                     )
                 }),
                 origin: origins.get(&item.space_id).cloned(),
-                image: image_of(item),
+                image: images.remove(&item.id),
             }
         })
         .collect())
-}
-
-fn image_of(item: &content::Model) -> Option<(String, String)> {
-    item.image_key.as_ref().map(|key| {
-        (
-            format!("/media/{key}"),
-            item.image_alt.clone().unwrap_or_default(),
-        )
-    })
 }
 
 /// The feeds a space advertises on its pages.
@@ -306,7 +299,7 @@ pub struct Article {
     body: String,
     date: Option<(String, String)>,
     tags: Vec<(String, String)>,
-    image: Option<(String, String)>,
+    image: Option<Picture>,
     event: Option<EventView>,
     origin: Option<(String, String)>,
     children: Vec<(String, String)>,
@@ -374,7 +367,10 @@ pub async fn article(
     if let Some((_, url)) = &origin {
         chrome.og.url = state.config.url(url);
     }
-    chrome.og.image = image_of(item).map(|(url, alt)| (state.config.url(&url), alt));
+    let image = pictures::of_item(&state.db, item).await?;
+    chrome.og.image = image
+        .as_ref()
+        .map(|picture| (state.config.url(&picture.src), picture.alt.clone()));
     let children = if kind == Kind::Page {
         model::visible_pages(&state.db, item.space_id)
             .await?
@@ -423,7 +419,7 @@ pub async fn article(
             .flatten()
             .map(|at| (time::iso_date(at), time::date(at))),
         tags,
-        image: image_of(item),
+        image,
         event,
         origin,
         children,

@@ -1,7 +1,7 @@
 //! The portal: the access point of every space. The national home, the directory of all
 //! spaces, each region's and Province's home page, the Comuni of a Province's territory, and
-//! the CMS its editors run: pages, news and events with their workflow and revisions, feeds
-//! and calendars, the content the spaces above share.
+//! the CMS its editors run: pages, news and events with their workflow and revisions, the
+//! media library, feeds and calendars, the content the spaces above share.
 
 mod articles;
 mod comuni;
@@ -14,8 +14,10 @@ mod index;
 mod legal;
 mod links;
 mod manage;
+mod media;
 mod migrations;
 pub mod model;
+mod pictures;
 mod revisions;
 mod routes;
 mod search;
@@ -23,6 +25,7 @@ mod sections;
 mod seo;
 mod shared;
 mod time;
+mod upload;
 mod workflow;
 
 /// "1 dicembre 2026": how the platform writes a date.
@@ -61,6 +64,10 @@ impl Module for Portal {
             MenuItem {
                 label: "Contenuti".into(),
                 href: space.path_to("/gestione/contenuti"),
+            },
+            MenuItem {
+                label: "Media".into(),
+                href: space.path_to("/gestione/media"),
             },
             MenuItem {
                 label: "Contenuti condivisi".into(),

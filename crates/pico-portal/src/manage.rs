@@ -3,7 +3,8 @@
 
 use crate::html;
 use crate::index;
-use crate::model::{self, Draft, Kind, Status, content};
+use crate::model::{self, Draft, Kind, Status, content, library};
+use crate::pictures;
 use crate::time;
 use askama::Template;
 use axum::Form;
@@ -137,6 +138,9 @@ pub struct ContentForm {
     pub body: String,
     #[serde(default)]
     pub tags: String,
+    /// Key of the image chosen from the space's media library; empty for none.
+    #[serde(default)]
+    pub image: String,
     #[serde(default)]
     pub image_alt: String,
     #[serde(default)]
@@ -169,6 +173,7 @@ impl ContentForm {
             summary: draft.summary.clone(),
             body: draft.body.clone(),
             tags: draft.tags.join(", "),
+            image: draft.image_key.clone().unwrap_or_default(),
             image_alt: draft.image_alt.clone().unwrap_or_default(),
             parent: draft.parent_id.map(|p| p.to_string()).unwrap_or_default(),
             position: draft.position.to_string(),
@@ -208,7 +213,6 @@ pub async fn validate(
     kind: Kind,
     id: Option<i32>,
     form: &ContentForm,
-    previous: Option<&Draft>,
 ) -> Result<Result<Draft, Vec<Problem>>, Error> {
     let mut problems = Vec::new();
     let mut problem = |field, message: &str| {
@@ -363,9 +367,24 @@ pub async fn validate(
             "Solo gli spazi nazionale e regionali condividono contenuti con le Province.",
         );
     }
-    let keep = previous.cloned().unwrap_or_default();
-    let image_alt = optional(&form.image_alt);
-    if keep.image_key.is_some() && image_alt.is_none() {
+    let image = match form.image.trim() {
+        "" => None,
+        key => match library::by_key(&state.db, space.id, key).await? {
+            Some(file) if library::is_image(&file) => Some(file),
+            _ => {
+                problem(
+                    "image",
+                    "L'immagine scelta non è più nella libreria dello spazio: scegline un'altra.",
+                );
+                None
+            }
+        },
+    };
+    // Without a text of its own, the item describes its image as the library does.
+    let image_alt = image
+        .as_ref()
+        .and_then(|file| optional(&form.image_alt).or_else(|| file.alt.clone()));
+    if image.is_some() && image_alt.is_none() {
         problem(
             "image_alt",
             "Descrivi l'immagine per chi non la vede (testo alternativo).",
@@ -380,7 +399,7 @@ pub async fn validate(
         summary,
         body,
         tags,
-        image_key: keep.image_key,
+        image_key: image.map(|file| file.key),
         image_alt,
         parent_id,
         position,
@@ -424,8 +443,17 @@ pub struct FormPage {
     /// Set when editing an existing item.
     item: Option<ItemPanel>,
     parents: Vec<(i32, String)>,
+    images: Vec<ImageChoice>,
+    library_url: String,
     can_share: bool,
     notice: Option<&'static str>,
+}
+
+/// An image of the space's library the item may show.
+pub struct ImageChoice {
+    key: String,
+    label: String,
+    thumbnail: Option<String>,
 }
 
 impl FormPage {
@@ -517,6 +545,20 @@ pub async fn form_page(
     } else {
         Vec::new()
     };
+    let files: Vec<_> = library::all_of_space(&state.db, space.id)
+        .await?
+        .into_iter()
+        .filter(library::is_image)
+        .collect();
+    let mut renditions = library::renditions_of(&state.db, files.iter().map(|f| f.id)).await?;
+    let images = files
+        .into_iter()
+        .map(|file| ImageChoice {
+            thumbnail: pictures::thumbnail(&renditions.remove(&file.id).unwrap_or_default()),
+            label: library::name(&file).to_owned(),
+            key: file.key,
+        })
+        .collect();
     Ok(FormPage {
         chrome,
         kind,
@@ -529,6 +571,8 @@ pub async fn form_page(
         problems,
         item: item.map(|item| panel(&space, item)),
         parents,
+        images,
+        library_url: space.path_to("/gestione/media"),
         can_share: space.kind() != SpaceKind::Provincial,
         notice,
     })
@@ -584,7 +628,7 @@ pub async fn create(
     authorize(&actor, Action::EditContent(&space))?;
     check_csrf(&actor, &form.csrf)?;
     let kind = kind_from_path(&kind)?;
-    let draft = match validate(&state, &space, kind, None, &form, None).await? {
+    let draft = match validate(&state, &space, kind, None, &form).await? {
         Ok(draft) => draft,
         Err(problems) => {
             let page = form_page(&state, &actor, space, kind, None, form, problems, None).await?;
@@ -656,8 +700,7 @@ pub async fn save(
     let item = editable(&state, &actor, &space, id).await?;
     check_csrf(&actor, &form.csrf)?;
     let kind = model::kind_of(&item);
-    let previous = model::draft_of(&state.db, &item).await?;
-    let draft = match validate(&state, &space, kind, Some(id), &form, Some(&previous)).await? {
+    let draft = match validate(&state, &space, kind, Some(id), &form).await? {
         Ok(draft) => draft,
         Err(problems) => {
             let page = form_page(
@@ -692,7 +735,7 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 pub async fn delete(

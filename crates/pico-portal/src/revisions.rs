@@ -175,6 +175,7 @@ fn readable(draft: &Draft) -> Vec<(&'static str, String)> {
         ("Sommario", draft.summary.clone()),
         ("Testo", html::text(&draft.body)),
         ("Argomenti", draft.tags.join(", ")),
+        ("Immagine", text(&draft.image_key)),
         ("Testo alternativo dell'immagine", text(&draft.image_alt)),
         ("Data", when(draft.published_at)),
         ("Inizio", when(draft.starts_at)),

@@ -1,8 +1,9 @@
 use super::{
-    articles, comuni, directory, feeds, home, legal, links, manage, revisions, search, seo, shared,
-    workflow,
+    articles, comuni, directory, feeds, home, legal, links, manage, media, revisions, search, seo,
+    shared, upload, workflow,
 };
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use pico_kernel::AppState;
 
@@ -62,4 +63,16 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{space}/gestione/link", get(links::show).post(links::add))
         .route("/{space}/gestione/link/rimuovi", post(links::remove))
+        .route("/{space}/gestione/media", get(media::list))
+        .route(
+            "/{space}/gestione/media/carica",
+            get(media::upload_form)
+                .post(media::upload)
+                .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
+        .route(
+            "/{space}/gestione/media/{id}",
+            get(media::edit_form).post(media::save),
+        )
+        .route("/{space}/gestione/media/{id}/elimina", post(media::delete))
 }

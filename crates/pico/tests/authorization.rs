@@ -8,7 +8,7 @@
 use pico_kernel::identity::{self, Role, sessions};
 use pico_kernel::territory::model::comune;
 use pico_kernel::test_support::{Browser, PASSWORD, TestApp, field_value};
-use pico_portal::model::{self, Draft, Kind, Status, content};
+use pico_portal::model::{self, Draft, Kind, Status, content, library};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::BTreeSet;
@@ -92,8 +92,8 @@ impl Access {
 enum Body {
     None,
     Form(&'static [(&'static str, &'static str)]),
-    /// A logo that is not an image.
-    Logo,
+    /// A multipart form whose file, in the part so named, is not one the platform accepts.
+    File(&'static str),
     /// Another session of the person, to end.
     OwnSession,
     /// A token of the person, to revoke.
@@ -198,7 +198,7 @@ const RULES: &[Rule] = &[
     // Administration of Treviso's space.
     rule("GET", "/{space}/gestione", "/treviso/gestione", Access::SpaceAdmin, Body::None),
     rule("POST", "/{space}/gestione", "/treviso/gestione", Access::SpaceAdmin, Body::Form(&[("name", "")])),
-    rule("POST", "/{space}/gestione/logo", "/treviso/gestione/logo", Access::SpaceAdmin, Body::Logo),
+    rule("POST", "/{space}/gestione/logo", "/treviso/gestione/logo", Access::SpaceAdmin, Body::File("logo")),
     rule("POST", "/{space}/gestione/moduli", "/treviso/gestione/moduli", Access::SpaceAdmin, Body::Form(&[("module", "inesistente")])),
     rule("GET", "/{space}/gestione/ruoli", "/treviso/gestione/ruoli", Access::SpaceAdmin, Body::None),
     rule("POST", "/{space}/gestione/ruoli", "/treviso/gestione/ruoli", Access::SpaceAdmin, Body::Form(&[("email", "utente@example.it"), ("role", "editor"), ("ente", "1")])),
@@ -237,6 +237,13 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/newsletter/gestione/{id}/prova", "/treviso/newsletter/gestione/{campaign}/prova", Access::Editors, Body::Form(EMPTY)),
     rule("POST", "/{space}/newsletter/gestione/{id}/invia", "/treviso/newsletter/gestione/{campaign}/invia", Access::Editors, Body::Form(EMPTY)),
     rule("POST", "/{space}/newsletter/gestione/{id}/elimina", "/treviso/newsletter/gestione/{campaign}/elimina", Access::Editors, Body::Form(EMPTY)),
+    // Treviso's media library; `{file}` is a document made for each request.
+    rule("GET", "/{space}/gestione/media", "/treviso/gestione/media", Access::Editors, Body::None),
+    rule("GET", "/{space}/gestione/media/carica", "/treviso/gestione/media/carica", Access::Editors, Body::None),
+    rule("POST", "/{space}/gestione/media/carica", "/treviso/gestione/media/carica", Access::Editors, Body::File("file")),
+    rule("GET", "/{space}/gestione/media/{id}", "/treviso/gestione/media/{file}", Access::Editors, Body::None),
+    rule("POST", "/{space}/gestione/media/{id}", "/treviso/gestione/media/{file}", Access::Editors, Body::Form(&[("title", "Prova")])),
+    rule("POST", "/{space}/gestione/media/{id}/elimina", "/treviso/gestione/media/{file}/elimina", Access::Editors, Body::Form(EMPTY)),
     rule("GET", "/gestione/registro", "/gestione/registro", Access::PlatformAdmin, Body::None),
     rule("GET", "/gestione/lavori", "/gestione/lavori", Access::PlatformAdmin, Body::None),
     rule("POST", "/gestione/lavori/riprova", "/gestione/lavori/riprova", Access::PlatformAdmin, Body::FailedJob),
@@ -412,7 +419,7 @@ async fn fixture(app: &TestApp, body: Body, person: Option<i32>) -> Vec<(String,
     let db = &app.state.db;
     let field = |k: &str, v: String| vec![(k.to_owned(), v)];
     match body {
-        Body::None | Body::Logo => Vec::new(),
+        Body::None | Body::File(_) => Vec::new(),
         Body::Form(fields) => fields
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -569,6 +576,23 @@ async fn item(
     made.id
 }
 
+/// Puts a document in the media library of `space`; returns its id.
+async fn document(app: &TestApp, space: &str) -> i32 {
+    let file = library::NewFile {
+        space_id: space_id(app, space).await,
+        key: format!("library/prova/{}.pdf", uuid()),
+        filename: "prova.pdf".into(),
+        kind: library::Kind::Pdf,
+        mime: "application/pdf".into(),
+        size: 10,
+        alt: None,
+        title: String::new(),
+        uploaded_by: 1,
+        renditions: Vec::new(),
+    };
+    library::create(&app.state.db, file).await.unwrap().id
+}
+
 fn uuid() -> String {
     format!(
         "{:x}",
@@ -658,16 +682,20 @@ async fn every_route_allows_exactly_whom_it_should() {
                         .unwrap();
                 path = path.replace("{campaign}", &draft.id.to_string());
             }
+            if path.contains("{file}") {
+                let id = document(&app, "treviso").await;
+                path = path.replace("{file}", &id.to_string());
+            }
             let mut fields = fixture(&app, rule.body, person).await;
             fields.push(("csrf".into(), csrf.clone()));
             let request = match rule.method {
                 "GET" => browser.client.get(browser.url(&path)),
                 "POST" => match rule.body {
-                    Body::Logo => browser.client.post(browser.url(&path)).multipart(
+                    Body::File(name) => browser.client.post(browser.url(&path)).multipart(
                         reqwest::multipart::Form::new().text("csrf", csrf).part(
-                            "logo",
+                            name,
                             reqwest::multipart::Part::bytes(b"not an image".to_vec())
-                                .file_name("logo.png"),
+                                .file_name("prova.png"),
                         ),
                     ),
                     _ => browser.client.post(browser.url(&path)).form(&fields),

@@ -40,6 +40,14 @@ async fn static_file(Path((version, path)): Path<(String, String)>) -> Result<Re
 
 async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, Error> {
     let file = state.storage.get(&key).await?.ok_or(Error::NotFound)?;
+    // Browsers show images and PDFs in their own viewers; office documents are downloaded
+    // rather than handed to whatever the browser would open them with.
+    let disposition =
+        if file.content_type.starts_with("image/") || file.content_type == "application/pdf" {
+            "inline"
+        } else {
+            "attachment"
+        };
     Ok((
         [
             (
@@ -48,6 +56,10 @@ async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result
             ),
             // Keys carry a content hash: a new upload gets a new URL.
             (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static(disposition),
+            ),
         ],
         file.bytes,
     )

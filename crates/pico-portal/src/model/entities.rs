@@ -120,3 +120,57 @@ pub mod useful_link {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod media {
+    use sea_orm::entity::prelude::*;
+
+    /// A file of a space's media library.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "media")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub space_id: i32,
+        /// Key of the file in the storage. For an image, its largest rendition: the
+        /// uploaded original, with its EXIF data, is never stored.
+        pub key: String,
+        /// The name the file had on the editor's computer.
+        pub filename: String,
+        /// See [`crate::model::media::Kind`].
+        pub kind: String,
+        pub mime: String,
+        /// Bytes of the stored file.
+        pub size: i64,
+        /// Images only: the size of the stored file in pixels.
+        pub width: Option<i32>,
+        pub height: Option<i32>,
+        /// Images only: what the image shows, for who cannot see it.
+        pub alt: Option<String>,
+        pub title: String,
+        pub uploaded_by: i32,
+        pub created_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod media_rendition {
+    use sea_orm::entity::prelude::*;
+
+    /// A resized copy of an image of the media library, for `srcset`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "media_rendition")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub media_id: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub width: i32,
+        pub height: i32,
+        pub key: String,
+        pub mime: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,10 +1,14 @@
 //! The content of a space (pages, news, events), its editorial workflow and revisions, and the
 //! queries that decide what a reader sees: a space's own published items and those the spaces
-//! above it share, minus what it declined.
+//! above it share, minus what it declined. The media library is in [`library`].
 
 pub mod entities;
 
-pub use entities::{content, content_declined, content_revision, content_tag, useful_link};
+pub mod library;
+
+pub use entities::{
+    content, content_declined, content_revision, content_tag, media, media_rendition, useful_link,
+};
 
 use chrono::{DateTime, Utc};
 use pico_kernel::spaces::{self, Space};
