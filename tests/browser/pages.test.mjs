@@ -283,6 +283,18 @@ function shorten(text) {
   return text.replace(/data:[^\s'"()]{80,}/g, (d) => `${d.slice(0, 60)}…(${d.length} characters)`);
 }
 
+async function axeViolations(page) {
+  // axe-core goes in through the DevTools protocol too, so the page's CSP does not stop it.
+  await page.evaluate(axeSource);
+  return page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
+      id, impact, help, helpUrl,
+      nodes: nodes.map(({ target, html, failureSummary }) => ({ target, html, failureSummary })),
+    }));
+  }, AXE_TAGS);
+}
+
 function describeAxeViolations(violations) {
   return violations.map((v) => [
     `axe ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})`,
@@ -393,15 +405,7 @@ async function checkPage(spec, viewport) {
       lang: document.documentElement.getAttribute('lang'),
     }));
 
-    // axe-core goes in through the DevTools protocol too, so the page's CSP does not stop it.
-    await page.evaluate(axeSource);
-    const axe = await page.evaluate(async (tags) => {
-      const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-      return result.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
-        id, impact, help, helpUrl,
-        nodes: nodes.map(({ target, html, failureSummary }) => ({ target, html, failureSummary })),
-      }));
-    }, AXE_TAGS);
+    const axe = await axeViolations(page);
 
     problems.push(...consoleProblems(seen, { expectedStatus: spec.status, documentUrl: response?.url() ?? url }));
     problems.push(...seen.pageErrors.map((e) => `page error: ${e}`));
@@ -481,4 +485,80 @@ async function filterSpaces({ javaScriptEnabled }) {
 describe('/spazi filtro "trev"', () => {
   test('spazi filtro con JavaScript', { timeout: TEST_TIMEOUT_MS }, () => filterSpaces({ javaScriptEnabled: true }));
   test('spazi filtro senza JavaScript', { timeout: TEST_TIMEOUT_MS }, () => filterSpaces({ javaScriptEnabled: false }));
+});
+
+// ---------------------------------------------------------------------------------------------
+// The editor of a content's text (decision 0009): what a clerk does with its toolbar is what is
+// stored, and without JavaScript the same field takes HTML.
+
+async function writeNews({ javaScriptEnabled }) {
+  const logStart = server.logLength();
+  const { context, page, seen } = await openPage({ width: 1280, height: 800 }, { javaScriptEnabled });
+  const problems = [];
+  try {
+    await signIn(page, 'admin.treviso@demo.pico.localhost');
+    await page.goto(`${server.baseUrl}/treviso/gestione/contenuti/nuovo/news`, { waitUntil: 'load' });
+    await page.fill('#title', `Orari estivi degli uffici ${javaScriptEnabled ? 'con' : 'senza'} JavaScript`);
+    await page.fill('#summary', 'Gli orari di luglio e agosto.');
+    if (javaScriptEnabled) {
+      const text = page.getByRole('textbox', { name: 'Testo', exact: true });
+      await text.click();
+      await page.keyboard.type('Gli uffici restano aperti al mattino.');
+      // Select "aperti" from the keyboard, then press the toolbar's bold button.
+      await page.keyboard.press('Home');
+      for (let i = 0; i < 'Gli uffici restano '.length; i++) await page.keyboard.press('ArrowRight');
+      for (let i = 0; i < 'aperti'.length; i++) await page.keyboard.press('Shift+ArrowRight');
+      await page.getByRole('button', { name: 'Grassetto' }).click();
+      assert.equal(await page.getByRole('button', { name: 'Grassetto' }).getAttribute('aria-pressed'), 'true', 'the bold button shows it is on');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Tabella', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Inserisci una tabella' });
+      await dialog.getByLabel('Righe, compresa quella di intestazione').fill('2');
+      await dialog.getByLabel('Colonne').fill('2');
+      await dialog.getByRole('button', { name: 'Inserisci' }).click();
+      await page.keyboard.type('Giorno');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.type('Orario');
+      await page.getByRole('button', { name: 'Aggiungi riga' }).click();
+      await page.screenshot({ path: path.join(screenshotDir, 'editor-modulo.png'), fullPage: true });
+      problems.push(...describeAxeViolations(await axeViolations(page)));
+    } else {
+      await page.fill('#body', '<p>Gli uffici restano <strong>aperti</strong> al mattino.</p>'
+        + '<table><thead><tr><th>Giorno</th><th>Orario</th></tr></thead><tbody><tr><td></td><td></td></tr></tbody></table>');
+    }
+    await submitForm(page, 'main form:has(#title)');
+    const refused = await page.locator('.alert-danger').allInnerTexts();
+    assert.match(new URL(page.url()).pathname, /^\/treviso\/gestione\/contenuti\/\d+$/, `the draft is created ${refused}`);
+    await page.getByRole('link', { name: 'Anteprima' }).click();
+    await page.waitForLoadState('load');
+    const stored = await page.evaluate(() => {
+      const body = document.querySelector('.article-body');
+      return {
+        strong: [...body.querySelectorAll('strong')].map((e) => e.textContent),
+        headers: [...body.querySelectorAll('table thead th')].map((e) => e.textContent),
+        rows: body.querySelectorAll('table tbody tr').length,
+        text: body.textContent,
+      };
+    });
+    assert.deepEqual(stored.strong, ['aperti'], `one bold word in the stored text: ${stored.text}`);
+    assert.deepEqual(stored.headers, ['Giorno', 'Orario'], 'the table\'s first row is its header');
+    assert.equal(stored.rows, javaScriptEnabled ? 2 : 1, 'rows below the header');
+    assert.ok(stored.text.includes('Gli uffici restano aperti al mattino.'), stored.text);
+    await page.screenshot({ path: path.join(screenshotDir, `editor-anteprima-${javaScriptEnabled ? 'js' : 'nojs'}.png`), fullPage: true });
+  } finally {
+    await context.close();
+  }
+  problems.push(
+    ...consoleProblems(seen, { expectedStatus: 200, documentUrl: '' }),
+    ...seen.pageErrors.map((e) => `page error: ${e}`),
+    ...seen.failedRequests.map((r) => `failed request: ${shorten(r)}`),
+    ...serverProblems(logStart),
+  );
+  if (problems.length) assert.fail(`problems while writing a news item:\n\n${problems.join('\n\n')}\n`);
+}
+
+describe('editor del testo di una notizia', () => {
+  test('notizia scritta con l\'editor', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: true }));
+  test('notizia scritta in HTML senza JavaScript', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: false }));
 });

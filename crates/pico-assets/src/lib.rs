@@ -1,5 +1,5 @@
-//! Static assets embedded in the binary: Bootstrap Italia (installed from npm by `build.rs`,
-//! never committed) and Pi.Co.'s own stylesheet. Every URL carries [`VERSION`], a hash of all
+//! Static assets embedded in the binary: Bootstrap Italia and the Quill editor (installed from
+//! npm by `build.rs`, never committed) and Pi.Co.'s own stylesheet and scripts. Every URL carries [`VERSION`], a hash of all
 //! the files, so browsers may cache them for a year; a new build changes every URL at once and
 //! relative references inside the CSS keep working.
 
@@ -17,9 +17,31 @@ pub const VERSION: &str = env!("PICO_ASSET_VERSION");
 #[include = "fonts/*/*.woff2"]
 struct BootstrapItalia;
 
+/// The rich-text editor (decision 0009); its licence notice sits beside it.
+#[derive(Embed)]
+#[folder = "web/node_modules/quill/dist/"]
+#[include = "quill.js"]
+#[include = "quill.js.LICENSE.txt"]
+#[include = "quill.core.css"]
+struct Quill;
+
 #[derive(Embed)]
 #[folder = "static/"]
 struct Own;
+
+/// The files one front-end feature adds to a page, as paths under the static root.
+#[derive(Debug)]
+pub struct Bundle {
+    pub stylesheets: &'static [&'static str],
+    /// Loaded in this order, after Bootstrap Italia.
+    pub scripts: &'static [&'static str],
+}
+
+/// The rich-text editor that takes over every `<textarea data-editor>`.
+pub const EDITOR: Bundle = Bundle {
+    stylesheets: &["quill/quill.core.css", "pico/editor.css"],
+    scripts: &["quill/quill.js", "pico/editor.js"],
+};
 
 /// One embedded file.
 pub struct Asset {
@@ -28,10 +50,12 @@ pub struct Asset {
 }
 
 /// Looks up a file by its path under the versioned static root: `bi/…` for Bootstrap Italia,
-/// `pico/…` for our own files.
+/// `quill/…` for the editor, `pico/…` for our own files.
 pub fn get(path: &str) -> Option<Asset> {
     let file = if let Some(rest) = path.strip_prefix("bi/") {
         BootstrapItalia::get(rest)?
+    } else if let Some(rest) = path.strip_prefix("quill/") {
+        Quill::get(rest)?
     } else if let Some(rest) = path.strip_prefix("pico/") {
         Own::get(rest)?
     } else {
@@ -63,6 +87,7 @@ fn content_type(path: &str) -> &'static str {
         Some("woff2") => "font/woff2",
         Some("png") => "image/png",
         Some("ico") => "image/x-icon",
+        Some("txt") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

@@ -522,7 +522,7 @@ pub async fn form_page(
         Some(item) => space.path_to(&format!("/gestione/contenuti/{}", item.id)),
         None => space.path_to(&format!("/gestione/contenuti/nuovo/{}", kind.as_str())),
     };
-    let chrome = Chrome::new(
+    let mut chrome = Chrome::new(
         state,
         &space,
         actor,
@@ -535,6 +535,7 @@ pub async fn form_page(
         ],
     )
     .await?;
+    chrome.bundles.push(&pico_assets::EDITOR);
     let parents = if kind == Kind::Page {
         model::all_of_space(&state.db, &space, Some(Kind::Page), None)
             .await?

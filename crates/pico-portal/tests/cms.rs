@@ -323,6 +323,81 @@ async fn scripts_handlers_and_javascript_links_never_reach_a_page() {
 }
 
 #[tokio::test]
+async fn what_the_editor_writes_is_stored_and_what_it_or_a_paste_leaves_behind_is_dropped() {
+    let app = app().await;
+    let editor = editor(&app, "treviso").await;
+    // What editor.js posts, with the classes, styles and attributes that Quill or a text pasted
+    // from elsewhere could add.
+    let body = concat!(
+        r#"<h2 class="ql-align-center">Orari</h2><h3>Sportello</h3><h4>Sabato</h4>"#,
+        r#"<p style="color: red">Aperto <strong>sempre</strong>, <em>anche</em><br>dalle 9</p>"#,
+        r#"<ul><li>uno</li></ul><ol><li>due</li></ol>"#,
+        r#"<p><a href="/media/bando.pdf" target="_blank" style="color: red">Bando (PDF, 2 MB)</a> "#,
+        r#"<img src="/media/ponte.jpg" alt="Il ponte" width="640" height="480" class="float-start"></p>"#,
+        r#"<table style="border: 1px solid #000;"><thead><tr><th scope="col">Giorno</th><th scope="col">Orario</th></tr></thead>"#,
+        r#"<tbody><tr><td data-row="row-1" rowspan="2">Lunedì</td><td colspan="2" onclick="x()">9–12</td></tr></tbody></table>"#,
+    );
+    let mut fields = news("Orari degli uffici");
+    fields[2] = ("body", body);
+    let id = create(&editor, "treviso", "news", &fields).await;
+
+    assert_eq!(
+        stored(&app, id).await.body,
+        concat!(
+            "<h2>Orari</h2><h3>Sportello</h3><h4>Sabato</h4>",
+            "<p>Aperto <strong>sempre</strong>, <em>anche</em><br>dalle 9</p>",
+            "<ul><li>uno</li></ul><ol><li>due</li></ol>",
+            r#"<p><a href="/media/bando.pdf" rel="noopener noreferrer">Bando (PDF, 2 MB)</a> "#,
+            r#"<img src="/media/ponte.jpg" alt="Il ponte" width="640" height="480"></p>"#,
+            r#"<table><thead><tr><th scope="col">Giorno</th><th scope="col">Orario</th></tr></thead>"#,
+            r#"<tbody><tr><td rowspan="2">Lunedì</td><td colspan="2">9–12</td></tr></tbody></table>"#,
+        )
+    );
+}
+
+#[tokio::test]
+async fn only_the_content_form_loads_the_editor_and_without_it_the_body_is_a_plain_field() {
+    let app = app().await;
+    let editor = editor(&app, "treviso").await;
+    let form = editor
+        .page("/treviso/gestione/contenuti/nuovo/news", StatusCode::OK)
+        .await;
+    let root = format!("/static/{}/", pico_assets::VERSION);
+    // The static files a page loads besides those every page loads.
+    let loaded = |page: &scraper::Html, selector: &str, attr: &str| -> Vec<String> {
+        let selector = scraper::Selector::parse(selector).unwrap();
+        page.select(&selector)
+            .filter_map(|e| e.value().attr(attr)?.strip_prefix(&root))
+            .filter(|s| !s.starts_with("bi/") && !["pico/pico.js", "pico/pico.css"].contains(s))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(loaded(&form, "script", "src"), pico_assets::EDITOR.scripts);
+    assert_eq!(
+        loaded(&form, "link[rel=stylesheet]", "href"),
+        pico_assets::EDITOR.stylesheets
+    );
+    for path in pico_assets::EDITOR
+        .scripts
+        .iter()
+        .chain(pico_assets::EDITOR.stylesheets)
+    {
+        assert_eq!(
+            app.get(&format!("{root}{path}")).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        texts(&form, "textarea#body[name=body][data-editor]").len(),
+        1
+    );
+
+    let home = app.browser().page("/treviso", StatusCode::OK).await;
+    assert!(loaded(&home, "script", "src").is_empty());
+}
+
+#[tokio::test]
 async fn a_scheduled_publication_waits_for_its_time_and_a_closing_window_archives() {
     let app = app().await;
     let editor = editor(&app, "treviso").await;

@@ -63,6 +63,8 @@ pub struct Chrome {
     pub og: OpenGraph,
     /// The search form in the header searches this space first.
     pub search_space: Option<String>,
+    /// Front-end features this page needs beyond the shared ones, such as the editor.
+    pub bundles: Vec<&'static pico_assets::Bundle>,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +184,7 @@ impl Chrome {
                 title,
             },
             search_space: (space.kind() != SpaceKind::National).then(|| space.slug.clone()),
+            bundles: Vec::new(),
         })
     }
 }
