@@ -77,6 +77,13 @@ const PAGES = [
   { name: 'ruoli', title: 'ruoli e permessi', path: '/treviso/gestione/ruoli', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'richieste', title: 'richieste di adesione', path: '/treviso/gestione/richieste', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'registro', title: 'registro delle attività', path: '/treviso/gestione/registro', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  // The SUA of Treviso (demo: four tenders in several phases, request n. 5 waiting).
+  { name: 'convenzioni', title: 'convenzioni con gli Enti', path: '/treviso/gestione/convenzioni', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'sua', title: 'gare della SUA', path: '/treviso/sua', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-richiesta-nuova', title: 'richiesta di gara su delega', path: '/treviso/sua/richieste/nuova', status: 200, login: 'ente.castelfranco@demo.pico.localhost' },
+  { name: 'sua-richiesta', title: 'richiesta in attesa di decisione', path: '/treviso/sua/richieste/5', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-gara', title: 'gara con le sue fasi', path: '/treviso/sua/gare/2', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-gara-ente', title: 'gara vista dall\'Ente', path: '/treviso/sua/gare/4', status: 200, login: 'ente.castelfranco@demo.pico.localhost' },
   // Forms sent with errors: the page answered must tell every person, with any technology, what
   // is wrong and where. `submit` is done after opening `path`, and the checks run on the page it
   // leads to; `invalid` maps each field that must be marked invalid to the id of its message.
@@ -104,6 +111,19 @@ const PAGES = [
       return submitForm(page, 'form[action="/profilo"]');
     },
     invalid: { fiscal_code: 'fiscal_code-error' },
+  },
+  {
+    name: 'sua-richiesta-errori', title: 'richiesta di gara con un importo negativo', path: '/treviso/sua/richieste/nuova', status: 422,
+    login: 'ente.castelfranco@demo.pico.localhost',
+    submit: async (page) => {
+      await page.fill('#object', 'Manutenzione delle strade comunali');
+      await page.check('#tipo-lavori');
+      await page.fill('#amount', '-5.000,00');
+      await page.fill('#cpv', '45233141-9');
+      await page.selectOption('#procedure', 'negoziata');
+      return submitForm(page, 'form[action="/treviso/sua/richieste/nuova"]');
+    },
+    invalid: { amount: 'amount-error' },
   },
 ];
 

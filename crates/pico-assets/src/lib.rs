@@ -43,6 +43,12 @@ pub const EDITOR: Bundle = Bundle {
     scripts: &["quill/quill.js", "pico/editor.js"],
 };
 
+/// The CPV picker of the SUA's request form, on every `<input data-cpv-search>`.
+pub const CPV_PICKER: Bundle = Bundle {
+    stylesheets: &[],
+    scripts: &["pico/cpv-picker.js"],
+};
+
 /// One embedded file.
 pub struct Asset {
     pub bytes: Cow<'static, [u8]>,

@@ -2,6 +2,7 @@
 //! the territory (ISTAT), spaces, identity and the one access policy, the page layout, errors,
 //! file storage, site search, and the module registry through which each feature module plugs in.
 
+pub mod agreements;
 pub mod audit;
 pub mod config;
 pub mod db;

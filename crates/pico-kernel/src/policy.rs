@@ -1,7 +1,7 @@
 //! The one policy: every handler asks [`authorize`] before touching data. Menus use
 //! [`allows`] to hide what is forbidden, but hiding is never the protection.
 
-use crate::identity::{Actor, Role, Scope};
+use crate::identity::{Actor, Grant, Role, Scope};
 use crate::spaces::{Space, SpaceKind};
 use crate::web::Error;
 
@@ -27,6 +27,15 @@ pub enum Action<'a> {
     EditContent(&'a Space),
     /// Read the audit log of the whole platform, and see and retry its background jobs.
     ViewPlatformAudit,
+    /// Record, end and read the agreements (*convenzioni*) between a Province's space and the
+    /// Enti of its territory.
+    ManageAgreements(&'a Space),
+    /// Do the work of a vertical module (`module` is its key) in a space: its operators, and
+    /// the space's administrators.
+    Operate { space: &'a Space, module: &'a str },
+    /// Act in the name of the Ente `comune_id`: its administrators and members. Whether the
+    /// Ente belongs to the space's territory is the caller's check.
+    ActForEnte { comune_id: i32 },
 }
 
 pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Error> {
@@ -60,6 +69,17 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
             holds(actor, Role::Editor, space) || holds(actor, Role::SpaceAdmin, space)
         }
         Action::ViewPlatformAudit => is_platform_admin(actor),
+        Action::ManageAgreements(space) => holds(actor, Role::SpaceAdmin, space),
+        Action::Operate { space, module } => {
+            holds(actor, Role::SpaceAdmin, space)
+                || holds_matching(actor, space, |grant| {
+                    grant.role == Role::Operator && grant.module_key.as_deref() == Some(module)
+                })
+        }
+        Action::ActForEnte { comune_id } => {
+            holds_in_ente(actor, Role::EnteAdmin, comune_id)
+                || holds_in_ente(actor, Role::EnteMember, comune_id)
+        }
     }
 }
 
@@ -83,6 +103,11 @@ fn holds_in_ente(actor: &Actor, role: Role, comune_id: i32) -> bool {
 /// grant in the national space covers every space, one in a regional space covers the
 /// provinces of that region.
 fn holds(actor: &Actor, role: Role, space: &Space) -> bool {
+    holds_matching(actor, space, |grant| grant.role == role)
+}
+
+/// Whether the actor holds, over `space`, a grant that `wanted` accepts (see [`holds`]).
+fn holds_matching(actor: &Actor, space: &Space, wanted: impl Fn(&Grant) -> bool) -> bool {
     let Actor::Person(person) = actor else {
         return false;
     };
@@ -93,7 +118,7 @@ fn holds(actor: &Actor, role: Role, space: &Space) -> bool {
             kind,
             region_code,
         } => {
-            grant.role == role
+            wanted(grant)
                 && match kind {
                     SpaceKind::National => true,
                     SpaceKind::Regional => {
@@ -111,7 +136,7 @@ fn holds(actor: &Actor, role: Role, space: &Space) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::{Grant, Person};
+    use crate::identity::Person;
 
     fn space(id: i32, kind: SpaceKind, region: Option<&str>) -> Space {
         Space {
@@ -213,5 +238,70 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    fn operator_of(space: &Space, module: &str) -> Grant {
+        Grant {
+            role: Role::Operator,
+            module_key: Some(module.into()),
+            ..admin_of(space)
+        }
+    }
+
+    #[test]
+    fn agreements_are_kept_by_the_province_administrators() {
+        let treviso = space(3, SpaceKind::Provincial, Some("05"));
+        let brescia = space(4, SpaceKind::Provincial, Some("03"));
+        let admin = person(vec![admin_of(&treviso)]);
+        assert!(allows(&admin, Action::ManageAgreements(&treviso)));
+        assert!(!allows(&admin, Action::ManageAgreements(&brescia)));
+        let operator = person(vec![operator_of(&treviso, "sua")]);
+        assert!(!allows(&operator, Action::ManageAgreements(&treviso)));
+    }
+
+    #[test]
+    fn a_module_is_operated_by_its_own_operators_of_the_space_and_the_administrators() {
+        let treviso = space(3, SpaceKind::Provincial, Some("05"));
+        let brescia = space(4, SpaceKind::Provincial, Some("03"));
+        fn sua(space: &Space) -> Action<'_> {
+            Action::Operate {
+                space,
+                module: "sua",
+            }
+        }
+        assert!(allows(
+            &person(vec![operator_of(&treviso, "sua")]),
+            sua(&treviso)
+        ));
+        assert!(!allows(
+            &person(vec![operator_of(&brescia, "sua")]),
+            sua(&treviso)
+        ));
+        assert!(!allows(
+            &person(vec![operator_of(&treviso, "sit")]),
+            sua(&treviso)
+        ));
+        assert!(allows(&person(vec![admin_of(&treviso)]), sua(&treviso)));
+        assert!(!allows(&person(vec![admin_of(&treviso)]), sua(&brescia)));
+        assert!(matches!(
+            authorize(&Actor::Anonymous, sua(&treviso)),
+            Err(Error::Unauthenticated)
+        ));
+    }
+
+    #[test]
+    fn only_the_people_of_an_ente_act_in_its_name() {
+        let member = person(vec![Grant {
+            role: Role::EnteMember,
+            scope: Scope::Ente { comune_id: 7 },
+            module_key: None,
+        }]);
+        assert!(allows(&member, Action::ActForEnte { comune_id: 7 }));
+        assert!(!allows(&member, Action::ActForEnte { comune_id: 8 }));
+        let treviso = space(3, SpaceKind::Provincial, Some("05"));
+        assert!(!allows(
+            &person(vec![admin_of(&treviso)]),
+            Action::ActForEnte { comune_id: 7 }
+        ));
     }
 }

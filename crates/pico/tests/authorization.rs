@@ -74,6 +74,12 @@ enum Access {
     /// The space's editors, with the same administrators (no persona edits Treviso only).
     Editors,
     PlatformAdmin,
+    /// The people of an Ente of Treviso's territory (Oderzo, which has an SUA agreement).
+    TrevisoEnte,
+    /// Those of Treviso's Ente and Treviso's SUA operators, with the same administrators.
+    SuaReaders,
+    /// Treviso's SUA operators: the space's administrators (no persona is Treviso's operator).
+    SuaOperators,
 }
 
 impl Access {
@@ -83,6 +89,9 @@ impl Access {
             Access::SignedIn => persona != Anonymous,
             Access::SpaceAdmin | Access::Editors => matches!(persona, TrevisoAdmin | PlatformAdmin),
             Access::PlatformAdmin => persona == PlatformAdmin,
+            Access::TrevisoEnte => persona == EnteMember,
+            Access::SuaReaders => matches!(persona, EnteMember | TrevisoAdmin | PlatformAdmin),
+            Access::SuaOperators => matches!(persona, TrevisoAdmin | PlatformAdmin),
         }
     }
 }
@@ -206,6 +215,11 @@ const RULES: &[Rule] = &[
     rule("GET", "/{space}/gestione/richieste", "/treviso/gestione/richieste", Access::SpaceAdmin, Body::None),
     rule("POST", "/{space}/gestione/richieste/decidi", "/treviso/gestione/richieste/decidi", Access::SpaceAdmin, Body::OderzoRequest),
     rule("GET", "/{space}/gestione/registro", "/treviso/gestione/registro", Access::SpaceAdmin, Body::None),
+    // Treviso's agreements with its Enti; `{agreement}` is made for each request.
+    rule("GET", "/{space}/gestione/convenzioni", "/treviso/gestione/convenzioni", Access::SpaceAdmin, Body::None),
+    rule("POST", "/{space}/gestione/convenzioni", "/treviso/gestione/convenzioni", Access::SpaceAdmin, Body::File("document")),
+    rule("POST", "/{space}/gestione/convenzioni/{id}/termina", "/treviso/gestione/convenzioni/{agreement}/termina", Access::SpaceAdmin, Body::Form(&[("ends_on", "")])),
+    rule("GET", "/{space}/gestione/convenzioni/{id}/documento", "/treviso/gestione/convenzioni/{agreement}/documento", Access::SpaceAdmin, Body::None),
     // The content of Treviso's space; `{item}` is a draft made for each request.
     rule("GET", "/{space}/gestione/contenuti", "/treviso/gestione/contenuti", Access::Editors, Body::None),
     rule("GET", "/{space}/gestione/contenuti/nuovo/{kind}", "/treviso/gestione/contenuti/nuovo/news", Access::Editors, Body::None),
@@ -237,6 +251,22 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/newsletter/gestione/{id}/prova", "/treviso/newsletter/gestione/{campaign}/prova", Access::Editors, Body::Form(EMPTY)),
     rule("POST", "/{space}/newsletter/gestione/{id}/invia", "/treviso/newsletter/gestione/{campaign}/invia", Access::Editors, Body::Form(EMPTY)),
     rule("POST", "/{space}/newsletter/gestione/{id}/elimina", "/treviso/newsletter/gestione/{campaign}/elimina", Access::Editors, Body::Form(EMPTY)),
+    // Treviso's SUA; `{sua_request}` is a fresh request of Oderzo with a document
+    // (`{sua_document}`), `{sua_tender}` the tender of another, accepted.
+    rule("GET", "/{space}/sua", "/treviso/sua", Access::SuaReaders, Body::None),
+    rule("GET", "/{space}/sua/cpv", "/treviso/sua/cpv?q=neve", Access::Everyone, Body::None),
+    rule("GET", "/{space}/sua/richieste/nuova", "/treviso/sua/richieste/nuova", Access::TrevisoEnte, Body::None),
+    rule("POST", "/{space}/sua/richieste/nuova", "/treviso/sua/richieste/nuova", Access::TrevisoEnte, Body::File("documents")),
+    rule("GET", "/{space}/sua/richieste/{id}", "/treviso/sua/richieste/{sua_request}", Access::SuaReaders, Body::None),
+    rule("POST", "/{space}/sua/richieste/{id}/accetta", "/treviso/sua/richieste/{sua_request}/accetta", Access::SuaOperators, Body::Form(EMPTY)),
+    rule("POST", "/{space}/sua/richieste/{id}/rifiuta", "/treviso/sua/richieste/{sua_request}/rifiuta", Access::SuaOperators, Body::Form(&[("reason", "")])),
+    rule("GET", "/{space}/sua/documenti/{id}", "/treviso/sua/documenti/{sua_document}", Access::SuaReaders, Body::None),
+    rule("GET", "/{space}/sua/gare/{id}", "/treviso/sua/gare/{sua_tender}", Access::SuaReaders, Body::None),
+    rule("POST", "/{space}/sua/gare/{id}", "/treviso/sua/gare/{sua_tender}", Access::SuaOperators, Body::Form(&[("cig", "sbagliato")])),
+    rule("POST", "/{space}/sua/gare/{id}/fasi/{phase}", "/treviso/sua/gare/{sua_tender}/fasi/progettazione", Access::SuaOperators, Body::Form(&[("deadline", "2027-01-31")])),
+    rule("POST", "/{space}/sua/gare/{id}/avanza", "/treviso/sua/gare/{sua_tender}/avanza", Access::SuaOperators, Body::Form(&[("from", "programmazione")])),
+    rule("POST", "/{space}/sua/gare/{id}/enti", "/treviso/sua/gare/{sua_tender}/enti", Access::SuaOperators, Body::Form(&[("ente", "")])),
+    rule("POST", "/{space}/sua/gare/{id}/documenti", "/treviso/sua/gare/{sua_tender}/documenti", Access::SuaOperators, Body::File("document")),
     // Treviso's media library; `{file}` is a document made for each request.
     rule("GET", "/{space}/gestione/media", "/treviso/gestione/media", Access::Editors, Body::None),
     rule("GET", "/{space}/gestione/media/carica", "/treviso/gestione/media/carica", Access::Editors, Body::None),
@@ -262,6 +292,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
         ("pico-kernel", ""),
         ("pico-portal", ""),
         ("pico-newsletter", "/{space}/newsletter"),
+        ("pico-sua", "/{space}/sua"),
     ] {
         let mut files = vec![crates.join(krate).join("src")];
         while let Some(path) = files.pop() {
@@ -392,6 +423,11 @@ async fn platform() -> (TestApp, String) {
             .await
             .unwrap();
     }
+    // Treviso runs the SUA, and Oderzo has an agreement with it.
+    pico_kernel::spaces::set_module(db, treviso, "sua", true)
+        .await
+        .unwrap();
+    agreement(&app, oderzo).await;
     let media = app
         .state
         .storage
@@ -529,6 +565,66 @@ async fn fixture(app: &TestApp, body: Body, person: Option<i32>) -> Vec<(String,
             ]
         }
     }
+}
+
+/// An agreement of Treviso with the Comune `comune_id`, with its signed document; returns its id.
+async fn agreement(app: &TestApp, comune_id: i32) -> i32 {
+    let key = app
+        .state
+        .storage
+        .put("agreements/prova", "pdf", b"%PDF-1.4 prova".to_vec())
+        .await
+        .unwrap();
+    pico_kernel::agreements::create(
+        &app.state.db,
+        pico_kernel::agreements::NewAgreement {
+            space_id: space_id(app, "treviso").await,
+            comune_id,
+            starts_on: chrono::Utc::now().date_naive() - chrono::Duration::days(10),
+            ends_on: None,
+            document_key: key,
+            document_name: "convenzione.pdf".into(),
+            created_by: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// A pending request of Oderzo to Treviso's SUA, with a document; returns both ids.
+async fn sua_request(app: &TestApp) -> (i32, i32) {
+    let key = app
+        .state
+        .storage
+        .put("sua/prova", "pdf", b"%PDF-1.4 prova".to_vec())
+        .await
+        .unwrap();
+    let request = pico_sua::model::create_request(
+        &app.state.db,
+        pico_sua::model::NewRequest {
+            space_id: space_id(app, "treviso").await,
+            comune_id: comune(app, "026051").await,
+            object: format!("Gara {}", uuid()),
+            contract_type: "servizi".into(),
+            amount_cents: 100_000,
+            cpv_codes: vec!["90620000".into()],
+            procedure: "negoziata".into(),
+            timeline: String::new(),
+            created_by: 1,
+        },
+        vec![pico_sua::model::NewDocument {
+            key,
+            filename: "relazione.pdf".into(),
+        }],
+    )
+    .await
+    .unwrap();
+    let document = pico_sua::model::documents_of_request(&app.state.db, request.id)
+        .await
+        .unwrap()[0]
+        .id;
+    (request.id, document)
 }
 
 async fn space_id(app: &TestApp, slug: &str) -> i32 {
@@ -681,6 +777,32 @@ async fn every_route_allows_exactly_whom_it_should() {
                         .await
                         .unwrap();
                 path = path.replace("{campaign}", &draft.id.to_string());
+            }
+            if path.contains("{agreement}") {
+                let id = agreement(&app, comune(&app, "026051").await).await;
+                path = path.replace("{agreement}", &id.to_string());
+            }
+            if path.contains("{sua_request}") || path.contains("{sua_document}") {
+                let (request, document) = sua_request(&app).await;
+                path = path
+                    .replace("{sua_request}", &request.to_string())
+                    .replace("{sua_document}", &document.to_string());
+            }
+            if path.contains("{sua_tender}") {
+                let (id, _) = sua_request(&app).await;
+                let request = pico_sua::model::find_request(
+                    &app.state.db,
+                    space_id(&app, "treviso").await,
+                    id,
+                )
+                .await
+                .unwrap()
+                .unwrap();
+                let tender = pico_sua::model::accept(&app.state.db, &request, 1)
+                    .await
+                    .unwrap()
+                    .expect("a fresh request is pending");
+                path = path.replace("{sua_tender}", &tender.id.to_string());
             }
             if path.contains("{file}") {
                 let id = document(&app, "treviso").await;

@@ -11,6 +11,7 @@ mod m20261123_000004_accounts;
 mod m20261123_000005_jobs;
 mod m20261123_000006_temporary_password;
 mod m20261123_000007_search_changes;
+mod m20261124_000008_agreements;
 
 use sea_orm::sea_query::{Expr, Query, Table};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
@@ -27,6 +28,7 @@ pub fn kernel() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000005_jobs::Migration),
         Box::new(m20261123_000006_temporary_password::Migration),
         Box::new(m20261123_000007_search_changes::Migration),
+        Box::new(m20261124_000008_agreements::Migration),
     ]
 }
 

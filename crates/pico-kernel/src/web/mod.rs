@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod agreements;
 mod api;
 mod assets;
 pub mod audit_log;
@@ -50,6 +51,41 @@ pub struct AppState {
     pub search: crate::search::Search,
 }
 
+/// A file to download, private to whoever may see it: never cached by proxies, and its name
+/// reduced to ASCII for the `Content-Disposition` header.
+pub fn attachment(
+    bytes: bytes::Bytes,
+    content_type: &str,
+    filename: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Renders a template into an HTML response.
 pub fn render(template: &impl Template) -> Result<Html<String>, Error> {
     template
@@ -67,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(spid::routes())
         .merge(admin::routes())
+        .merge(agreements::routes())
         .merge(audit_log::routes())
         .merge(roles::routes())
         .merge(jobs_admin::routes())
