@@ -558,16 +558,67 @@ async function writeNews({ javaScriptEnabled }) {
   } finally {
     await context.close();
   }
-  problems.push(
+  problems.push(...journeyProblems(seen, logStart));
+  if (problems.length) assert.fail(`problems while writing a news item:\n\n${problems.join('\n\n')}\n`);
+}
+
+// What went wrong along a journey through several pages: console, page and request errors,
+// and the server's log since `logStart`.
+function journeyProblems(seen, logStart) {
+  return [
     ...consoleProblems(seen, { expectedStatus: 200, documentUrl: '' }),
     ...seen.pageErrors.map((e) => `page error: ${e}`),
     ...seen.failedRequests.map((r) => `failed request: ${shorten(r)}`),
     ...serverProblems(logStart),
-  );
-  if (problems.length) assert.fail(`problems while writing a news item:\n\n${problems.join('\n\n')}\n`);
+  ];
+}
+
+// An image of the space's media library, chosen in the editor's dialog, goes into the text
+// with the alternative text kept in the library.
+async function imageFromLibrary() {
+  const logStart = server.logLength();
+  const { context, page, seen } = await openPage({ width: 1280, height: 800 });
+  const problems = [];
+  try {
+    await signIn(page, 'admin.treviso@demo.pico.localhost');
+    await page.goto(`${server.baseUrl}/treviso/gestione/media/carica`, { waitUntil: 'load' });
+    // Any real PNG will do: a picture of the page itself.
+    const png = await page.screenshot();
+    await page.setInputFiles('#file', { name: 'sala-consiliare.png', mimeType: 'image/png', buffer: png });
+    await page.fill('#alt', 'La sala del consiglio provinciale');
+    await submitForm(page, 'main form[enctype="multipart/form-data"]');
+    assert.equal(new URL(page.url()).pathname, '/treviso/gestione/media', 'the image is in the library');
+
+    await page.goto(`${server.baseUrl}/treviso/gestione/contenuti/nuovo/news`, { waitUntil: 'load' });
+    await page.fill('#title', 'Il consiglio si riunisce in sala');
+    await page.fill('#summary', 'La seduta è pubblica.');
+    await page.getByRole('textbox', { name: 'Testo', exact: true }).click();
+    await page.getByRole('button', { name: 'Immagine', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Immagine' });
+    // Bootstrap Italia draws the radio button on its label, which is what people click.
+    await dialog.locator('label', { hasText: 'sala-consiliare.png' }).click();
+    assert.ok(await dialog.getByRole('radio', { name: 'sala-consiliare.png' }).isChecked());
+    assert.equal(await dialog.getByLabel('Testo alternativo').inputValue(), 'La sala del consiglio provinciale');
+    assert.match(await dialog.getByLabel('Indirizzo dell\'immagine').inputValue(), /^\/media\/library\//);
+    problems.push(...describeAxeViolations(await axeViolations(page)));
+    await page.screenshot({ path: path.join(screenshotDir, 'editor-immagine-libreria.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Inserisci' }).click();
+    await submitForm(page, 'main form:has(#title)');
+    assert.match(new URL(page.url()).pathname, /^\/treviso\/gestione\/contenuti\/\d+$/, 'the draft is created');
+    await page.getByRole('link', { name: 'Anteprima' }).click();
+    await page.waitForLoadState('load');
+    const image = page.locator('.article-body img');
+    assert.equal(await image.getAttribute('alt'), 'La sala del consiglio provinciale');
+    assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the image is shown');
+  } finally {
+    await context.close();
+  }
+  problems.push(...journeyProblems(seen, logStart));
+  if (problems.length) assert.fail(`problems while choosing an image from the library:\n\n${problems.join('\n\n')}\n`);
 }
 
 describe('editor del testo di una notizia', () => {
   test('notizia scritta con l\'editor', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: true }));
   test('notizia scritta in HTML senza JavaScript', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: false }));
+  test('immagine scelta dalla libreria dei media', { timeout: TEST_TIMEOUT_MS }, imageFromLibrary);
 });

@@ -239,6 +239,7 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/newsletter/gestione/{id}/elimina", "/treviso/newsletter/gestione/{campaign}/elimina", Access::Editors, Body::Form(EMPTY)),
     // Treviso's media library; `{file}` is a document made for each request.
     rule("GET", "/{space}/gestione/media", "/treviso/gestione/media", Access::Editors, Body::None),
+    rule("GET", "/{space}/gestione/media/scelta", "/treviso/gestione/media/scelta", Access::Editors, Body::None),
     rule("GET", "/{space}/gestione/media/carica", "/treviso/gestione/media/carica", Access::Editors, Body::None),
     rule("POST", "/{space}/gestione/media/carica", "/treviso/gestione/media/carica", Access::Editors, Body::File("file")),
     rule("GET", "/{space}/gestione/media/{id}", "/treviso/gestione/media/{file}", Access::Editors, Body::None),
