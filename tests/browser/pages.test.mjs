@@ -64,6 +64,12 @@ const PAGES = [
   { name: 'newsletter-gestione', title: 'newsletter della redazione', path: '/treviso/newsletter/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'nuova-campagna', title: 'nuova campagna', path: '/treviso/newsletter/gestione/nuova', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'campagna', title: 'una campagna in bozza', path: '/treviso/newsletter/gestione/1', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'assistenza', title: 'le mie richieste di assistenza', path: '/treviso/helpdesk', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-nuova', title: 'nuova richiesta di assistenza', path: '/treviso/helpdesk/nuovo?modulo=newsletter', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-ticket', title: 'un ticket visto dal richiedente', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-ticket-operatore', title: 'un ticket visto dall\'operatore', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-coda', title: 'coda dei ticket', path: '/treviso/helpdesk/coda', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-gestione', title: 'impostazioni dell\'assistenza', path: '/treviso/helpdesk/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media', title: 'libreria dei media', path: '/treviso/gestione/media', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media-carica', title: 'caricamento di un file', path: '/treviso/gestione/media/carica', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   // Signed in with a demo account (`serve --demo`): a Province's administrator.
@@ -95,6 +101,12 @@ const PAGES = [
     login: 'admin.treviso@demo.pico.localhost',
     submit: (page) => submitForm(page, 'form[action="/treviso/gestione/media/carica"]'),
     invalid: { file: 'file-help' },
+  },
+  {
+    name: 'assistenza-errori', title: 'richiesta di assistenza inviata vuota', path: '/treviso/helpdesk/nuovo', status: 422,
+    login: 'cittadino@demo.pico.localhost',
+    submit: (page) => submitForm(page, 'form[action="/treviso/helpdesk/nuovo"]'),
+    invalid: { categoria: 'categoria-errore', oggetto: 'oggetto-errore', descrizione: 'descrizione-errore' },
   },
   {
     name: 'profilo-codice-fiscale-errato', title: 'profilo con un codice fiscale errato', path: '/profilo', status: 422,

@@ -8,6 +8,7 @@ pub fn registry() -> Registry {
     Registry::new(vec![
         Arc::new(pico_portal::Portal),
         Arc::new(pico_newsletter::Newsletter),
+        Arc::new(pico_helpdesk::Helpdesk),
     ])
 }
 
@@ -17,6 +18,7 @@ pub async fn seed_demo(state: &pico_kernel::AppState) -> anyhow::Result<()> {
     pico_kernel::seed::demo(&state.db).await?;
     pico_portal::demo::seed(&state.db).await?;
     pico_newsletter::demo::seed(&state.db).await?;
+    pico_helpdesk::demo::seed(&state.db).await?;
     pico_kernel::search::catch_up(state).await?;
     Ok(())
 }
