@@ -64,6 +64,12 @@ const PAGES = [
   { name: 'newsletter-gestione', title: 'newsletter della redazione', path: '/treviso/newsletter/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'nuova-campagna', title: 'nuova campagna', path: '/treviso/newsletter/gestione/nuova', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'campagna', title: 'una campagna in bozza', path: '/treviso/newsletter/gestione/1', status: 200, login: 'admin.treviso@demo.pico.localhost' },
+  { name: 'assistenza', title: 'le mie richieste di assistenza', path: '/treviso/helpdesk', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-nuova', title: 'nuova richiesta di assistenza', path: '/treviso/helpdesk/nuovo?modulo=newsletter', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-ticket', title: 'un ticket visto dal richiedente', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-ticket-operatore', title: 'un ticket visto dall\'operatore', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-coda', title: 'coda dei ticket', path: '/treviso/helpdesk/coda', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-gestione', title: 'impostazioni dell\'assistenza', path: '/treviso/helpdesk/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media', title: 'libreria dei media', path: '/treviso/gestione/media', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media-carica', title: 'caricamento di un file', path: '/treviso/gestione/media/carica', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   // Signed in with a demo account (`serve --demo`): a Province's administrator.
@@ -102,6 +108,12 @@ const PAGES = [
     login: 'admin.treviso@demo.pico.localhost',
     submit: (page) => submitForm(page, 'form[action="/treviso/gestione/media/carica"]'),
     invalid: { file: 'file-help' },
+  },
+  {
+    name: 'assistenza-errori', title: 'richiesta di assistenza inviata vuota', path: '/treviso/helpdesk/nuovo', status: 422,
+    login: 'cittadino@demo.pico.localhost',
+    submit: (page) => submitForm(page, 'form[action="/treviso/helpdesk/nuovo"]'),
+    invalid: { categoria: 'categoria-errore', oggetto: 'oggetto-errore', descrizione: 'descrizione-errore' },
   },
   {
     name: 'profilo-codice-fiscale-errato', title: 'profilo con un codice fiscale errato', path: '/profilo', status: 422,
@@ -578,16 +590,67 @@ async function writeNews({ javaScriptEnabled }) {
   } finally {
     await context.close();
   }
-  problems.push(
+  problems.push(...journeyProblems(seen, logStart));
+  if (problems.length) assert.fail(`problems while writing a news item:\n\n${problems.join('\n\n')}\n`);
+}
+
+// What went wrong along a journey through several pages: console, page and request errors,
+// and the server's log since `logStart`.
+function journeyProblems(seen, logStart) {
+  return [
     ...consoleProblems(seen, { expectedStatus: 200, documentUrl: '' }),
     ...seen.pageErrors.map((e) => `page error: ${e}`),
     ...seen.failedRequests.map((r) => `failed request: ${shorten(r)}`),
     ...serverProblems(logStart),
-  );
-  if (problems.length) assert.fail(`problems while writing a news item:\n\n${problems.join('\n\n')}\n`);
+  ];
+}
+
+// An image of the space's media library, chosen in the editor's dialog, goes into the text
+// with the alternative text kept in the library.
+async function imageFromLibrary() {
+  const logStart = server.logLength();
+  const { context, page, seen } = await openPage({ width: 1280, height: 800 });
+  const problems = [];
+  try {
+    await signIn(page, 'admin.treviso@demo.pico.localhost');
+    await page.goto(`${server.baseUrl}/treviso/gestione/media/carica`, { waitUntil: 'load' });
+    // Any real PNG will do: a picture of the page itself.
+    const png = await page.screenshot();
+    await page.setInputFiles('#file', { name: 'sala-consiliare.png', mimeType: 'image/png', buffer: png });
+    await page.fill('#alt', 'La sala del consiglio provinciale');
+    await submitForm(page, 'main form[enctype="multipart/form-data"]');
+    assert.equal(new URL(page.url()).pathname, '/treviso/gestione/media', 'the image is in the library');
+
+    await page.goto(`${server.baseUrl}/treviso/gestione/contenuti/nuovo/news`, { waitUntil: 'load' });
+    await page.fill('#title', 'Il consiglio si riunisce in sala');
+    await page.fill('#summary', 'La seduta è pubblica.');
+    await page.getByRole('textbox', { name: 'Testo', exact: true }).click();
+    await page.getByRole('button', { name: 'Immagine', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Immagine' });
+    // Bootstrap Italia draws the radio button on its label, which is what people click.
+    await dialog.locator('label', { hasText: 'sala-consiliare.png' }).click();
+    assert.ok(await dialog.getByRole('radio', { name: 'sala-consiliare.png' }).isChecked());
+    assert.equal(await dialog.getByLabel('Testo alternativo').inputValue(), 'La sala del consiglio provinciale');
+    assert.match(await dialog.getByLabel('Indirizzo dell\'immagine').inputValue(), /^\/media\/library\//);
+    problems.push(...describeAxeViolations(await axeViolations(page)));
+    await page.screenshot({ path: path.join(screenshotDir, 'editor-immagine-libreria.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Inserisci' }).click();
+    await submitForm(page, 'main form:has(#title)');
+    assert.match(new URL(page.url()).pathname, /^\/treviso\/gestione\/contenuti\/\d+$/, 'the draft is created');
+    await page.getByRole('link', { name: 'Anteprima' }).click();
+    await page.waitForLoadState('load');
+    const image = page.locator('.article-body img');
+    assert.equal(await image.getAttribute('alt'), 'La sala del consiglio provinciale');
+    assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the image is shown');
+  } finally {
+    await context.close();
+  }
+  problems.push(...journeyProblems(seen, logStart));
+  if (problems.length) assert.fail(`problems while choosing an image from the library:\n\n${problems.join('\n\n')}\n`);
 }
 
 describe('editor del testo di una notizia', () => {
   test('notizia scritta con l\'editor', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: true }));
   test('notizia scritta in HTML senza JavaScript', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: false }));
+  test('immagine scelta dalla libreria dei media', { timeout: TEST_TIMEOUT_MS }, imageFromLibrary);
 });

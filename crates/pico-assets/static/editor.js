@@ -124,19 +124,39 @@
             quill.setSelection(range.index + range.length, 0, Quill.sources.USER);
           });
         }),
-        textButton(icons.image, 'Immagine', () => ask('Immagine', [
-          { name: 'src', label: 'Indirizzo dell\'immagine', help: 'Per esempio l\'indirizzo di un\'immagine della libreria dei media: /media/….' },
-          { name: 'alt', label: 'Testo alternativo', help: 'Descrivi ciò che l\'immagine mostra a chi non può vederla.' },
-        ], ({ src, alt }) => {
-          backToText();
-          const { index, length } = range;
-          quill.updateContents(new Delta().retain(index).delete(length).insert({ image: src }, { alt }), Quill.sources.USER);
-          quill.setSelection(index + 1, 0, Quill.sources.USER);
-        })),
-        textButton(ATTACHMENT, 'Allegato', () => ask('Allegato', [
-          { name: 'href', label: 'Indirizzo del file', help: 'Per esempio /media/… oppure https://….' },
-          { name: 'text', label: 'Nome del file', help: 'Con formato e dimensione, per esempio: Bando di gara (PDF, 2 MB).' },
-        ], ({ href, text }) => { backToText(); insertLink(text, href); })),
+        textButton(icons.image, 'Immagine', async () => {
+          const { images } = await library();
+          ask('Immagine', [
+            {
+              name: 'scelta',
+              type: 'choice',
+              label: 'Dalla libreria dei media',
+              empty: 'La libreria dei media dello spazio non ha ancora immagini: caricale nella sezione Media.',
+              options: images.map((i) => ({ label: i.name, thumbnail: i.thumbnail, fill: { src: i.src, alt: i.alt } })),
+            },
+            { name: 'src', label: 'Indirizzo dell\'immagine', help: 'Si compila scegliendo un\'immagine della libreria; altrimenti scrivi l\'indirizzo.' },
+            { name: 'alt', label: 'Testo alternativo', help: 'Descrivi ciò che l\'immagine mostra a chi non può vederla.' },
+          ], ({ src, alt }) => {
+            backToText();
+            const { index, length } = range;
+            quill.updateContents(new Delta().retain(index).delete(length).insert({ image: src }, { alt }), Quill.sources.USER);
+            quill.setSelection(index + 1, 0, Quill.sources.USER);
+          });
+        }),
+        textButton(ATTACHMENT, 'Allegato', async () => {
+          const { files } = await library();
+          ask('Allegato', [
+            {
+              name: 'scelta',
+              type: 'choice',
+              label: 'Dalla libreria dei media',
+              empty: 'La libreria dei media dello spazio non ha ancora documenti: caricali nella sezione Media.',
+              options: files.map((f) => ({ label: f.text, fill: { href: f.href, text: f.text } })),
+            },
+            { name: 'href', label: 'Indirizzo del file', help: 'Si compila scegliendo un documento della libreria; altrimenti scrivi l\'indirizzo, per esempio https://….' },
+            { name: 'text', label: 'Nome del file', help: 'Con formato e dimensione, per esempio: Bando di gara (PDF, 2 MB).' },
+          ], ({ href, text }) => { backToText(); insertLink(text, href); });
+        }),
         insertTable,
       ),
       group('Tabella', ...tableButtons),
@@ -149,6 +169,18 @@
         button(REDO, 'Ripeti', () => { quill.history.redo(); quill.focus(); }, 'Ctrl+Maiusc+Z'),
       ),
     );
+
+    // The space's media library, asked afresh each time: another tab may have added a file.
+    async function library() {
+      const none = { images: [], files: [] };
+      if (!textarea.dataset.media) return none;
+      try {
+        const response = await fetch(textarea.dataset.media, { headers: { Accept: 'application/json' } });
+        return response.ok ? await response.json() : none;
+      } catch {
+        return none;
+      }
+    }
 
     function insertLink(text, href) {
       const { index, length } = range;
@@ -200,6 +232,10 @@
       heading.textContent = title;
       form.append(heading);
       for (const field of fields) {
+        if (field.type === 'choice') {
+          form.append(choice(field, form));
+          continue;
+        }
         const id = `rich-editor-${field.name}`;
         const row = element('div', 'form-group');
         const fieldLabel = element('label', 'active', { for: id });
@@ -232,6 +268,36 @@
       document.body.append(dialog);
       dialog.showModal();
     }
+  }
+
+  // Radio buttons that fill in the dialog's other fields, such as the files of the library.
+  function choice(field, form) {
+    const set = element('fieldset', 'rich-editor-choice');
+    const legend = element('legend', 'h6');
+    legend.textContent = field.label;
+    set.append(legend);
+    if (field.options.length === 0) {
+      const note = element('p', 'small');
+      note.textContent = field.empty;
+      set.append(note);
+      return set;
+    }
+    const list = element('div', 'rich-editor-choices');
+    field.options.forEach((option, i) => {
+      const id = `rich-editor-${field.name}-${i}`;
+      const row = element('div', 'form-check');
+      const input = element('input', '', { type: 'radio', id, name: field.name });
+      const label = element('label', '', { for: id });
+      if (option.thumbnail) label.append(element('img', '', { src: option.thumbnail, alt: '' }));
+      label.append(option.label);
+      input.addEventListener('change', () => {
+        for (const [name, value] of Object.entries(option.fill)) form.elements[name].value = value;
+      });
+      row.append(input, label);
+      list.append(row);
+    });
+    set.append(list);
+    return set;
   }
 
   // Quill has no header cells: the first row of a table is its header, in the editor and on the page.

@@ -36,6 +36,16 @@ pub enum Action<'a> {
     /// Act in the name of the Ente `comune_id`: its administrators and members. Whether the
     /// Ente belongs to the space's territory is the caller's check.
     ActForEnte { comune_id: i32 },
+    /// Set up the help desk of a space: working hours, teams, categories, routing, SLA.
+    ManageHelpdesk(&'a Space),
+    /// Work the ticket queue of a space's help desk: read every ticket, reply, add internal
+    /// notes, change priority, category, team and status.
+    WorkTickets(&'a Space),
+    /// Open a ticket in a space's help desk.
+    OpenTicket(&'a Space),
+    /// Read and answer one's own ticket (`requester_id` is the ticket's) in a space's help
+    /// desk; the space's agents read every ticket there.
+    ViewTicket { space: &'a Space, requester_id: i32 },
 }
 
 pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Error> {
@@ -79,6 +89,18 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::ActForEnte { comune_id } => {
             holds_in_ente(actor, Role::EnteAdmin, comune_id)
                 || holds_in_ente(actor, Role::EnteMember, comune_id)
+        }
+        Action::ManageHelpdesk(space) => holds(actor, Role::SpaceAdmin, space),
+        Action::WorkTickets(space) => {
+            holds(actor, Role::HelpdeskAgent, space) || holds(actor, Role::SpaceAdmin, space)
+        }
+        Action::OpenTicket(_) => actor.person().is_some(),
+        Action::ViewTicket {
+            space,
+            requester_id,
+        } => {
+            actor.person().is_some_and(|p| p.id == requester_id)
+                || allows(actor, Action::WorkTickets(space))
         }
     }
 }
@@ -238,6 +260,53 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    fn agent_of(space: &Space) -> Grant {
+        Grant {
+            role: Role::HelpdeskAgent,
+            ..admin_of(space)
+        }
+    }
+
+    #[test]
+    fn help_desk_agents_work_the_queue_of_their_space_only() {
+        let treviso = space(3, SpaceKind::Provincial, Some("05"));
+        let brescia = space(4, SpaceKind::Provincial, Some("03"));
+        let agent = person(vec![agent_of(&brescia)]);
+        assert!(allows(&agent, Action::WorkTickets(&brescia)));
+        assert!(!allows(&agent, Action::WorkTickets(&treviso)));
+        // Agents answer tickets; they do not set up the help desk.
+        assert!(!allows(&agent, Action::ManageHelpdesk(&brescia)));
+        let admin = person(vec![admin_of(&treviso)]);
+        assert!(allows(&admin, Action::ManageHelpdesk(&treviso)));
+        assert!(allows(&admin, Action::WorkTickets(&treviso)));
+        assert!(matches!(
+            authorize(&Actor::Anonymous, Action::OpenTicket(&treviso)),
+            Err(Error::Unauthenticated)
+        ));
+    }
+
+    #[test]
+    fn a_requester_sees_their_own_ticket_and_nobody_else_s() {
+        let treviso = space(3, SpaceKind::Provincial, Some("05"));
+        // `person` makes person 1.
+        let requester = person(Vec::new());
+        let own = Action::ViewTicket {
+            space: &treviso,
+            requester_id: 1,
+        };
+        let other = Action::ViewTicket {
+            space: &treviso,
+            requester_id: 2,
+        };
+        assert!(allows(&requester, own));
+        assert!(matches!(
+            authorize(&requester, other),
+            Err(Error::Forbidden)
+        ));
+        assert!(allows(&person(vec![agent_of(&treviso)]), other));
+        assert!(!allows(&Actor::Anonymous, own));
     }
 
     fn operator_of(space: &Space, module: &str) -> Grant {

@@ -24,13 +24,6 @@ const CHOICES: u64 = 40;
 /// How many recipients a campaign's page lists.
 const LISTED: u64 = 200;
 
-fn csrf_of(actor: &Actor) -> String {
-    actor
-        .person()
-        .map(|p| p.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 async fn chrome(
     state: &AppState,
     actor: &Actor,
@@ -234,7 +227,7 @@ async fn campaign_page(
     };
     Ok(CampaignPage {
         chrome: chrome(state, actor, &space, &title, &path).await?,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         confirmed: model::list_counts(&state.db, space.id).await?.confirmed,
         me: actor.person().map(|p| p.email.clone()).unwrap_or_default(),
         campaign,

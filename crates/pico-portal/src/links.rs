@@ -67,10 +67,7 @@ async fn page(
     .await?;
     Ok(LinksPage {
         chrome,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         links: model::links_of(&state.db, space.id).await?,
         form,
         error,

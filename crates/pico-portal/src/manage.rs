@@ -564,10 +564,7 @@ pub async fn form_page(
         chrome,
         kind,
         action,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         form,
         problems,
         item: item.map(|item| panel(&space, item)),

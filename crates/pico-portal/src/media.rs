@@ -9,17 +9,17 @@ use crate::pictures;
 use crate::time;
 use crate::upload::{self, Refusal};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
 use pico_kernel::identity::Actor;
 use pico_kernel::policy::{Action, authorize};
 use pico_kernel::spaces::Space;
 use pico_kernel::web::audit_log::record;
 use pico_kernel::web::{Chrome, ClientAddress, Crumb, CurrentSpace, check_csrf, render};
 use pico_kernel::{AppState, Error};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A file as the editors' pages show it.
 struct FileView {
@@ -76,13 +76,6 @@ fn human_size(bytes: i64) -> String {
     } else {
         format!("{},{} MB", bytes / MB, bytes % MB * 10 / MB)
     }
-}
-
-fn csrf_of(actor: &Actor) -> String {
-    actor
-        .person()
-        .map(|p| p.csrf_token.clone())
-        .unwrap_or_default()
 }
 
 async fn chrome(
@@ -178,7 +171,7 @@ async fn upload_page(
     let action = space.path_to("/gestione/media/carica");
     Ok(UploadPage {
         chrome: chrome(state, actor, space, "Carica un file", &action).await?,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         action,
         alt,
         title,
@@ -191,6 +184,64 @@ fn refused(mut page: UploadPage, refusal: Refusal) -> Result<Response, Error> {
     let status = refusal.status;
     page.refusal = Some(refusal);
     Ok((status, render(&page)?).into_response())
+}
+
+/// The library as the text editor offers it (`/gestione/media/scelta`): images to show in the
+/// text, with the alternative text kept in the library, and other files to link to.
+#[derive(Serialize)]
+pub struct Choices {
+    images: Vec<ImageChoice>,
+    files: Vec<FileChoice>,
+}
+
+#[derive(Serialize)]
+struct ImageChoice {
+    name: String,
+    src: String,
+    thumbnail: Option<String>,
+    alt: String,
+}
+
+#[derive(Serialize)]
+struct FileChoice {
+    href: String,
+    /// What a link to it says: "Bando di gara (PDF, 350 KB)".
+    text: String,
+}
+
+pub async fn choices(
+    State(state): State<AppState>,
+    actor: Actor,
+    CurrentSpace(space): CurrentSpace,
+) -> Result<Json<Choices>, Error> {
+    authorize(&actor, Action::EditContent(&space))?;
+    let files = library::all_of_space(&state.db, space.id).await?;
+    let mut renditions = library::renditions_of(&state.db, files.iter().map(|f| f.id)).await?;
+    let mut choices = Choices {
+        images: Vec::new(),
+        files: Vec::new(),
+    };
+    for file in &files {
+        if library::is_image(file) {
+            choices.images.push(ImageChoice {
+                name: library::name(file).to_owned(),
+                src: pictures::url(&file.key),
+                thumbnail: pictures::thumbnail(&renditions.remove(&file.id).unwrap_or_default()),
+                alt: file.alt.clone().unwrap_or_default(),
+            });
+        } else {
+            choices.files.push(FileChoice {
+                href: pictures::url(&file.key),
+                text: format!(
+                    "{} ({}, {})",
+                    library::name(file),
+                    type_label(&file.mime),
+                    human_size(file.size)
+                ),
+            });
+        }
+    }
+    Ok(Json(choices))
 }
 
 pub async fn upload_form(
@@ -303,7 +354,7 @@ async fn edit_page(
     let chrome = chrome(state, actor, space, &view.name, &view.edit_url).await?;
     Ok(EditPage {
         chrome,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         image: library::is_image(file),
         alt,
         title,

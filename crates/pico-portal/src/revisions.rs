@@ -112,10 +112,7 @@ pub async fn history(
         title: item.title.clone(),
         edit_url: base.clone(),
         restore_url: format!("{base}/revisioni/ripristina"),
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         revisions: rows,
         comparison,
         current: item.revision,

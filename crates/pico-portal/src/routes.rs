@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/{space}/gestione/link", get(links::show).post(links::add))
         .route("/{space}/gestione/link/rimuovi", post(links::remove))
         .route("/{space}/gestione/media", get(media::list))
+        .route("/{space}/gestione/media/scelta", get(media::choices))
         .route(
             "/{space}/gestione/media/carica",
             get(media::upload_form)

@@ -77,10 +77,7 @@ pub async fn show(
     .await?;
     Ok(render(&SharedPage {
         chrome,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         rows,
         notice: match done.fatto.as_deref() {
             Some("nascosto") => Some("Il contenuto non compare più sul sito."),

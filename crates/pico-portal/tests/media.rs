@@ -447,6 +447,81 @@ async fn an_image_keeps_a_description_and_a_file_a_title() {
     );
 }
 
+/// What the text editor's image and attachment dialogs offer, and why a text that shows a
+/// smaller copy of an image keeps the file in the library.
+#[tokio::test]
+async fn the_text_editor_offers_the_library_and_a_copy_in_a_text_keeps_the_file() {
+    let app = app().await;
+    let editor = staff(&app, Role::Editor, "treviso").await;
+    let photo = uploaded(
+        &app,
+        &editor,
+        "treviso",
+        ("ponte.jpg", photo(1200, 800, ImageFormat::Jpeg)),
+        "Il ponte sul Piave",
+    )
+    .await;
+    let pdf = uploaded(&app, &editor, "treviso", ("bando.pdf", PDF.to_vec()), "").await;
+
+    let offered: serde_json::Value = editor
+        .client
+        .get(editor.url("/treviso/gestione/media/scelta"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let copies = library::renditions_of(&app.state.db, [photo.id])
+        .await
+        .unwrap()
+        .remove(&photo.id)
+        .unwrap();
+    assert_eq!(
+        offered["images"],
+        serde_json::json!([{
+            "name": "ponte.jpg",
+            "src": format!("/media/{}", photo.key),
+            "thumbnail": format!("/media/{}", copies[0].key),
+            "alt": "Il ponte sul Piave",
+        }])
+    );
+    assert_eq!(
+        offered["files"],
+        serde_json::json!([{
+            "href": format!("/media/{}", pdf.key),
+            "text": "bando.pdf (PDF, 1 KB)",
+        }])
+    );
+
+    // A text showing the 960-pixel copy, as a clerk might paste it, still uses the photo.
+    let path = "/treviso/gestione/contenuti/nuovo/news";
+    let csrf = editor.csrf(path).await;
+    let body = format!(
+        r#"<p><img src="/media/{}" alt="Il ponte"></p>"#,
+        copies[1].key
+    );
+    let created = editor
+        .post_form(
+            path,
+            &[
+                ("csrf", &csrf),
+                ("title", "Il ponte riapre"),
+                ("summary", "Lavori finiti."),
+                ("body", &body),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let edit = format!("/treviso/gestione/media/{}", photo.id);
+    let refused = editor
+        .post_form(&format!("{edit}/elimina"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let page = scraper::Html::parse_document(&refused.text().await.unwrap());
+    assert_eq!(texts(&page, "aside li"), ["Il ponte riapre"]);
+}
+
 #[tokio::test]
 async fn only_the_space_editors_reach_its_library() {
     let app = app().await;

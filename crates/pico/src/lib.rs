@@ -9,6 +9,7 @@ pub fn registry() -> Registry {
         Arc::new(pico_portal::Portal),
         Arc::new(pico_newsletter::Newsletter),
         Arc::new(pico_sua::Sua),
+        Arc::new(pico_helpdesk::Helpdesk),
     ])
 }
 
@@ -19,6 +20,7 @@ pub async fn seed_demo(state: &pico_kernel::AppState) -> anyhow::Result<()> {
     pico_portal::demo::seed(&state.db).await?;
     pico_newsletter::demo::seed(&state.db).await?;
     pico_sua::demo::seed(state).await?;
+    pico_helpdesk::demo::seed(&state.db).await?;
     pico_kernel::search::catch_up(state).await?;
     Ok(())
 }

@@ -29,6 +29,10 @@ enum Persona {
     OtherAdmin,
     /// Operator of a module in Brescia.
     OtherOperator,
+    /// Help desk agent of Brescia.
+    OtherAgent,
+    /// Help desk agent of Treviso.
+    TrevisoAgent,
     /// Administrator of Treviso's space, whose resources the requests target.
     TrevisoAdmin,
     PlatformAdmin,
@@ -36,7 +40,7 @@ enum Persona {
 
 use Persona::*;
 
-const PERSONAS: [Persona; 9] = [
+const PERSONAS: [Persona; 11] = [
     Anonymous,
     Registered,
     EnteMember,
@@ -44,6 +48,8 @@ const PERSONAS: [Persona; 9] = [
     OtherEditor,
     OtherAdmin,
     OtherOperator,
+    OtherAgent,
+    TrevisoAgent,
     TrevisoAdmin,
     PlatformAdmin,
 ];
@@ -58,6 +64,8 @@ impl Persona {
             OtherEditor => "redattore.brescia@example.it",
             OtherAdmin => "admin.brescia@example.it",
             OtherOperator => "operatore.brescia@example.it",
+            OtherAgent => "assistenza.brescia@example.it",
+            TrevisoAgent => "assistenza.treviso@example.it",
             TrevisoAdmin => "admin.treviso@example.it",
             PlatformAdmin => "piattaforma@example.it",
         })
@@ -80,6 +88,9 @@ enum Access {
     SuaReaders,
     /// Treviso's SUA operators: the space's administrators (no persona is Treviso's operator).
     SuaOperators,
+    /// The help desk agents of the space (Treviso here), its administrators and the
+    /// platform's: an agent of Brescia is nobody in Treviso's queue.
+    Agents,
 }
 
 impl Access {
@@ -92,6 +103,7 @@ impl Access {
             Access::TrevisoEnte => persona == EnteMember,
             Access::SuaReaders => matches!(persona, EnteMember | TrevisoAdmin | PlatformAdmin),
             Access::SuaOperators => matches!(persona, TrevisoAdmin | PlatformAdmin),
+            Access::Agents => matches!(persona, TrevisoAgent | TrevisoAdmin | PlatformAdmin),
         }
     }
 }
@@ -267,8 +279,27 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/sua/gare/{id}/avanza", "/treviso/sua/gare/{sua_tender}/avanza", Access::SuaOperators, Body::Form(&[("from", "programmazione")])),
     rule("POST", "/{space}/sua/gare/{id}/enti", "/treviso/sua/gare/{sua_tender}/enti", Access::SuaOperators, Body::Form(&[("ente", "")])),
     rule("POST", "/{space}/sua/gare/{id}/documenti", "/treviso/sua/gare/{sua_tender}/documenti", Access::SuaOperators, Body::File("document")),
+    // Treviso's help desk; `{ticket}` is a fresh ticket of someone else with `{attachment}`,
+    // `{team}` a fresh team of Treviso, `{rule}` a fresh routing rule.
+    rule("GET", "/{space}/helpdesk", "/treviso/helpdesk", Access::SignedIn, Body::None),
+    rule("GET", "/{space}/helpdesk/nuovo", "/treviso/helpdesk/nuovo", Access::SignedIn, Body::None),
+    rule("POST", "/{space}/helpdesk/nuovo", "/treviso/helpdesk/nuovo", Access::SignedIn, Body::File("allegati")),
+    rule("GET", "/{space}/helpdesk/coda", "/treviso/helpdesk/coda", Access::Agents, Body::None),
+    rule("GET", "/{space}/helpdesk/ticket/{id}", "/treviso/helpdesk/ticket/{ticket}", Access::Agents, Body::None),
+    rule("POST", "/{space}/helpdesk/ticket/{id}/risposta", "/treviso/helpdesk/ticket/{ticket}/risposta", Access::Agents, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/ticket/{id}/modifica", "/treviso/helpdesk/ticket/{ticket}/modifica", Access::Agents, Body::Form(EMPTY)),
+    rule("GET", "/{space}/helpdesk/ticket/{id}/allegati/{file}", "/treviso/helpdesk/ticket/{ticket}/allegati/{attachment}", Access::Agents, Body::None),
+    rule("GET", "/{space}/helpdesk/gestione", "/treviso/helpdesk/gestione", Access::SpaceAdmin, Body::None),
+    rule("POST", "/{space}/helpdesk/gestione/orari", "/treviso/helpdesk/gestione/orari", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/sla", "/treviso/helpdesk/gestione/sla", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/gruppi", "/treviso/helpdesk/gestione/gruppi", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/gruppi/{id}", "/treviso/helpdesk/gestione/gruppi/{team}", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/categorie", "/treviso/helpdesk/gestione/categorie", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/regole", "/treviso/helpdesk/gestione/regole", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/regole/{id}/elimina", "/treviso/helpdesk/gestione/regole/{rule}/elimina", Access::SpaceAdmin, Body::Form(EMPTY)),
     // Treviso's media library; `{file}` is a document made for each request.
     rule("GET", "/{space}/gestione/media", "/treviso/gestione/media", Access::Editors, Body::None),
+    rule("GET", "/{space}/gestione/media/scelta", "/treviso/gestione/media/scelta", Access::Editors, Body::None),
     rule("GET", "/{space}/gestione/media/carica", "/treviso/gestione/media/carica", Access::Editors, Body::None),
     rule("POST", "/{space}/gestione/media/carica", "/treviso/gestione/media/carica", Access::Editors, Body::File("file")),
     rule("GET", "/{space}/gestione/media/{id}", "/treviso/gestione/media/{file}", Access::Editors, Body::None),
@@ -293,6 +324,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
         ("pico-portal", ""),
         ("pico-newsletter", "/{space}/newsletter"),
         ("pico-sua", "/{space}/sua"),
+        ("pico-helpdesk", "/{space}/helpdesk"),
     ] {
         let mut files = vec![crates.join(krate).join("src")];
         while let Some(path) = files.pop() {
@@ -415,6 +447,8 @@ async fn platform() -> (TestApp, String) {
             OtherEditor => (Role::Editor, Some(brescia), None, None),
             OtherAdmin => (Role::SpaceAdmin, Some(brescia), None, None),
             OtherOperator => (Role::Operator, Some(brescia), None, Some("sua")),
+            OtherAgent => (Role::HelpdeskAgent, Some(brescia), None, None),
+            TrevisoAgent => (Role::HelpdeskAgent, Some(treviso), None, None),
             TrevisoAdmin => (Role::SpaceAdmin, Some(treviso), None, None),
             PlatformAdmin => (Role::PlatformAdmin, None, None, None),
             Anonymous | Registered => continue,
@@ -803,6 +837,69 @@ async fn every_route_allows_exactly_whom_it_should() {
                     .unwrap()
                     .expect("a fresh request is pending");
                 path = path.replace("{sua_tender}", &tender.id.to_string());
+            }
+            if path.contains("{ticket}") {
+                let treviso = space_id(&app, "treviso").await;
+                let email = format!("richiedente-{}@example.it", uuid());
+                let requester =
+                    identity::create_person(&app.state.db, &email, "R", PASSWORD, false)
+                        .await
+                        .unwrap();
+                let new = pico_helpdesk::model::NewTicket {
+                    space_id: treviso,
+                    requester_id: requester.id,
+                    category_id: None,
+                    module_key: None,
+                    requester_space_id: None,
+                    subject: "Prova".into(),
+                    description: "Testo.".into(),
+                    priority: pico_helpdesk::model::Priority::Normal,
+                };
+                let ticket = pico_helpdesk::model::open(&app.state.db, new, chrono::Utc::now())
+                    .await
+                    .unwrap();
+                let key = app
+                    .state
+                    .storage
+                    .put("helpdesk/prova", "pdf", b"%PDF-1.4 prova".to_vec())
+                    .await
+                    .unwrap();
+                let file = pico_helpdesk::model::attach(
+                    &app.state.db,
+                    ticket.id,
+                    &key,
+                    "prova.pdf",
+                    "application/pdf",
+                    14,
+                )
+                .await
+                .unwrap();
+                path = path
+                    .replace("{ticket}", &ticket.id.to_string())
+                    .replace("{attachment}", &file.id.to_string());
+            }
+            if path.contains("{team}") || path.contains("{rule}") {
+                let treviso = space_id(&app, "treviso").await;
+                let team = pico_helpdesk::model::create_team(
+                    &app.state.db,
+                    treviso,
+                    "Prova",
+                    pico_helpdesk::routing::Strategy::RoundRobin,
+                    None,
+                )
+                .await
+                .unwrap();
+                let rule = pico_helpdesk::model::add_rule(
+                    &app.state.db,
+                    treviso,
+                    pico_helpdesk::routing::Subject::default(),
+                    team.id,
+                )
+                .await
+                .unwrap();
+                path = path
+                    .replace("{team}", &team.id.to_string())
+                    .replace("{rule}", &rule.id.to_string());
             }
             if path.contains("{file}") {
                 let id = document(&app, "treviso").await;

@@ -122,6 +122,14 @@ impl Actor {
             Actor::Anonymous => None,
         }
     }
+
+    /// The token that a signed-in person's forms carry; empty for a visitor, whose forms
+    /// use the form cookie instead (`web::form_csrf`).
+    pub fn csrf_token(&self) -> String {
+        self.person()
+            .map(|p| p.csrf_token.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// Loads the grants of a person with the scope of each.

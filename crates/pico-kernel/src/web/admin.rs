@@ -86,10 +86,7 @@ async fn page(
         .collect();
     Ok(ManagePage {
         chrome,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         name: space.name.clone(),
         tagline: space.tagline.clone().unwrap_or_default(),
         colour: space.primary_colour.clone().unwrap_or_default(),

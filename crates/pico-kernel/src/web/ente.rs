@@ -466,10 +466,7 @@ async fn pending(
             vec![Crumb::here("Richieste di adesione")],
         )
         .await?,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         requests,
         notice,
         space,

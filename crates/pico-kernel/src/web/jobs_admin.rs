@@ -93,10 +93,7 @@ async fn show(State(state): State<AppState>, actor: Actor) -> Result<Response, E
             vec![Crumb::here(title)],
         )
         .await?,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         counts,
         problems,
     };

@@ -177,10 +177,7 @@ async fn page(
     enti.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(RolesPage {
         chrome,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         grants,
         roles: grantable.iter().map(|r| (r.as_str(), r.label())).collect(),
         enti,

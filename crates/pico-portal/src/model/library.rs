@@ -193,13 +193,29 @@ pub struct User {
     pub title: String,
 }
 
-/// For each key, the items of the space that show it as their image or link to it in
-/// their text.
+/// For each key, the items of the space that show it as their image or show or link to it,
+/// or to one of its renditions, in their text.
 pub async fn users(
     db: &impl ConnectionTrait,
     space_id: i32,
     keys: &[&str],
 ) -> Result<HashMap<String, Vec<User>>, DbErr> {
+    let files = media::Entity::find()
+        .filter(media::Column::SpaceId.eq(space_id))
+        .filter(media::Column::Key.is_in(keys.iter().copied()))
+        .all(db)
+        .await?;
+    let mut renditions = renditions_of(db, files.iter().map(|f| f.id)).await?;
+    let mut copies: HashMap<&str, Vec<String>> = keys
+        .iter()
+        .map(|key| (*key, vec![(*key).to_owned()]))
+        .collect();
+    for file in &files {
+        if let Some(known) = copies.get_mut(file.key.as_str()) {
+            let others = renditions.remove(&file.id).unwrap_or_default();
+            known.extend(others.into_iter().map(|r| r.key).filter(|k| *k != file.key));
+        }
+    }
     let items: Vec<(i32, String, Option<String>, String)> = content::Entity::find()
         .select_only()
         .columns([
@@ -216,7 +232,8 @@ pub async fn users(
     let mut found: HashMap<String, Vec<User>> = HashMap::new();
     for (id, title, image_key, body) in items {
         for key in keys {
-            if image_key.as_deref() == Some(key) || body.contains(key) {
+            let in_text = copies[key].iter().any(|copy| body.contains(copy.as_str()));
+            if image_key.as_deref() == Some(key) || in_text {
                 found.entry((*key).to_owned()).or_default().push(User {
                     id,
                     title: title.clone(),

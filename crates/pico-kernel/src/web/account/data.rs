@@ -63,10 +63,7 @@ async fn page(
             ],
         )
         .await?,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         has_password: !person.password_hash.is_empty(),
         error,
     };

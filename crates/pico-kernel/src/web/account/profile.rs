@@ -114,10 +114,7 @@ async fn page(
             vec![Crumb::here("Il mio profilo")],
         )
         .await?,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         person,
         form,
         sessions,

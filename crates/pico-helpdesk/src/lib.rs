@@ -1,0 +1,78 @@
+//! Help desk: people open tickets in a space; routing rules send each ticket to a team of
+//! agents, which assigns it to one of them; SLA targets are counted in business hours, with
+//! the Italian public holidays (see [`sla`]). Requesters follow their tickets and answer;
+//! agents work the queue, reply publicly or add internal notes the requester never sees, and
+//! every change is on the ticket's timeline. Notifications go out by e-mail through the job
+//! queue.
+
+mod admin;
+pub mod demo;
+mod migration;
+pub mod model;
+mod notify;
+pub mod routing;
+pub mod sla;
+mod tickets;
+
+use axum::routing::{get, post};
+use pico_kernel::spaces::Space;
+use pico_kernel::{AppState, MenuItem, Module, ModuleKind};
+
+pub struct Helpdesk;
+
+#[async_trait::async_trait]
+impl Module for Helpdesk {
+    fn key(&self) -> &'static str {
+        "helpdesk"
+    }
+
+    fn label(&self) -> &'static str {
+        "Assistenza"
+    }
+
+    fn kind(&self) -> ModuleKind {
+        ModuleKind::Horizontal
+    }
+
+    fn routes(&self) -> axum::Router<AppState> {
+        axum::Router::new()
+            .route("/", get(tickets::mine))
+            .route(
+                "/nuovo",
+                get(tickets::new_form)
+                    .post(tickets::create)
+                    .layer(tickets::body_limit()),
+            )
+            .route("/coda", get(tickets::queue))
+            .route("/ticket/{id}", get(tickets::show))
+            .route("/ticket/{id}/risposta", post(tickets::reply))
+            .route("/ticket/{id}/modifica", post(tickets::change))
+            .route("/ticket/{id}/allegati/{file}", get(tickets::attachment))
+            .route("/gestione", get(admin::show))
+            .route("/gestione/orari", post(admin::save_hours))
+            .route("/gestione/sla", post(admin::save_targets))
+            .route("/gestione/gruppi", post(admin::create_team))
+            .route("/gestione/gruppi/{id}", post(admin::save_team))
+            .route("/gestione/categorie", post(admin::create_category))
+            .route("/gestione/regole", post(admin::create_rule))
+            .route("/gestione/regole/{id}/elimina", post(admin::delete_rule))
+    }
+
+    fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        migration::all()
+    }
+
+    async fn menu(&self, _: &AppState, space: &Space) -> Result<Vec<MenuItem>, sea_orm::DbErr> {
+        Ok(vec![MenuItem {
+            label: "Assistenza".into(),
+            href: space.path_to("/helpdesk"),
+        }])
+    }
+
+    fn manage_menu(&self, space: &Space) -> Vec<MenuItem> {
+        vec![MenuItem {
+            label: "Assistenza".into(),
+            href: space.path_to("/helpdesk/gestione"),
+        }]
+    }
+}

@@ -1,0 +1,254 @@
+//! The help desk's tables: per space its settings (working hours, default team), teams and
+//! their agents, categories, routing rules and SLA targets; the tickets, and the timeline of
+//! each ticket (replies, internal notes and every change) and its attachments.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub fn all() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(Migration)]
+}
+
+pub struct Migration;
+
+// Named by hand: the derived name is the file's, which other modules' migrations share.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261124_000001_helpdesk"
+    }
+}
+
+fn to_space(table: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(table, "space_id")
+        .to("space", "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+fn unique(name: &'static str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table).unique();
+    for col in cols {
+        index.col(*col);
+    }
+    index.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_team")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(string("name"))
+                    .col(integer_null("lead_id"))
+                    .col(string("strategy"))
+                    .col(integer_null("last_assigned_id"))
+                    .foreign_key(&mut to_space("helpdesk_team"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_member")
+                    .col(pk_auto("id"))
+                    .col(integer("team_id"))
+                    .col(integer("person_id"))
+                    .col(boolean("available"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_member", "team_id")
+                            .to("helpdesk_team", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_member", "person_id")
+                            .to("person", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique(
+                "helpdesk_member_once",
+                "helpdesk_member",
+                &["team_id", "person_id"],
+            ))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_settings")
+                    .col(pk_auto("id"))
+                    .col(integer_uniq("space_id"))
+                    .col(text("hours"))
+                    .col(string_null("patron"))
+                    .col(integer_null("default_team_id"))
+                    .col(integer("reopen_days"))
+                    .foreign_key(&mut to_space("helpdesk_settings"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_category")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(string("name"))
+                    .col(string_null("module_key"))
+                    .col(integer("position"))
+                    .foreign_key(&mut to_space("helpdesk_category"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_rule")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(integer("position"))
+                    .col(integer_null("category_id"))
+                    .col(string_null("module_key"))
+                    .col(integer_null("requester_space_id"))
+                    .col(integer("team_id"))
+                    .foreign_key(&mut to_space("helpdesk_rule"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_rule", "team_id")
+                            .to("helpdesk_team", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_sla")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(string("priority"))
+                    .col(integer("first_response_minutes"))
+                    .col(integer("resolution_minutes"))
+                    .foreign_key(&mut to_space("helpdesk_sla"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique(
+                "helpdesk_sla_once",
+                "helpdesk_sla",
+                &["space_id", "priority"],
+            ))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_ticket")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(integer("requester_id"))
+                    .col(integer_null("category_id"))
+                    .col(string_null("module_key"))
+                    .col(integer_null("requester_space_id"))
+                    .col(string("subject"))
+                    .col(text("description"))
+                    .col(string("status"))
+                    .col(string("priority"))
+                    .col(integer_null("team_id"))
+                    .col(integer_null("assignee_id"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(timestamp_with_time_zone("first_response_due"))
+                    .col(timestamp_with_time_zone("resolution_due"))
+                    .col(timestamp_with_time_zone_null("first_response_at"))
+                    .col(timestamp_with_time_zone_null("resolved_at"))
+                    .foreign_key(&mut to_space("helpdesk_ticket"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_ticket", "requester_id")
+                            .to("person", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("helpdesk_ticket_queue")
+                    .table("helpdesk_ticket")
+                    .col("space_id")
+                    .col("status")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("helpdesk_ticket_requester")
+                    .table("helpdesk_ticket")
+                    .col("requester_id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_event")
+                    .col(pk_auto("id"))
+                    .col(integer("ticket_id"))
+                    .col(integer_null("author_id"))
+                    .col(string("kind"))
+                    .col(text("body"))
+                    .col(boolean("public"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_event", "ticket_id")
+                            .to("helpdesk_ticket", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("helpdesk_event_ticket")
+                    .table("helpdesk_event")
+                    .col("ticket_id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_attachment")
+                    .col(pk_auto("id"))
+                    .col(integer("ticket_id"))
+                    .col(string("key"))
+                    .col(string("filename"))
+                    .col(string("mime"))
+                    .col(big_integer("size"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_attachment", "ticket_id")
+                            .to("helpdesk_ticket", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+}
