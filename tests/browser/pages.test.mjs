@@ -129,7 +129,7 @@ const PAGES = [
     login: 'ente.castelfranco@demo.pico.localhost',
     submit: async (page) => {
       await page.fill('#object', 'Manutenzione delle strade comunali');
-      await page.check('#tipo-lavori');
+      await page.click('label[for="tipo-lavori"]');
       await page.fill('#amount', '-5.000,00');
       await page.fill('#cpv', '45233141-9');
       await page.selectOption('#procedure', 'negoziata');

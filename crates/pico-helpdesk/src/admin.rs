@@ -126,13 +126,6 @@ impl AdminPage {
     }
 }
 
-fn csrf_of(actor: &Actor) -> String {
-    actor
-        .person()
-        .map(|p| p.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 /// Minutes written as hours (`1`, `0,5`, `7`).
 fn hours_of(minutes: i32) -> String {
     if minutes % 60 == 0 {
@@ -244,7 +237,7 @@ async fn page(
     .await?;
     Ok(AdminPage {
         chrome,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         typed,
         notice: None,
         days,

@@ -33,13 +33,6 @@ pub fn body_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(BODY_LIMIT)
 }
 
-fn csrf_of(actor: &Actor) -> String {
-    actor
-        .person()
-        .map(|p| p.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 fn when(at: DateTime<Utc>) -> String {
     at.with_timezone(&chrono_tz::Europe::Rome)
         .format("%d/%m/%Y %H:%M")
@@ -228,7 +221,7 @@ async fn new_page(
             None,
         )
         .await?,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         categories,
         module_label: state
             .registry
@@ -601,7 +594,7 @@ async fn ticket_page(
     let title = format!("Ticket n. {}", ticket.id);
     Ok(TicketPage {
         chrome: chrome(state, actor, &space, &title, &path, parent).await?,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         agent,
         status: status_label(&ticket.status),
         priority: priority_label(&ticket.priority),

@@ -237,6 +237,32 @@ async fn a_logo_is_uploaded_and_shown_in_the_header() {
     assert_eq!(logo.bytes().await.unwrap().to_vec(), png());
 }
 
+/// `/media/` serves the libraries and logos, never the private files kept beside them.
+#[tokio::test]
+async fn private_files_are_not_served_as_media() {
+    let app = app().await;
+    let private = app
+        .state
+        .storage
+        .put("agreements/1", "pdf", b"%PDF-1.4 convenzione".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/media/{private}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let public = app
+        .state
+        .storage
+        .put("library/1", "pdf", b"%PDF-1.4 bando".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/media/{public}")).await.status(),
+        StatusCode::OK
+    );
+}
+
 #[tokio::test]
 async fn a_bad_logo_is_refused_with_an_italian_message_and_the_old_one_kept() {
     let app = app().await;

@@ -88,10 +88,3 @@ impl Viewer {
             .map_or_else(|| format!("Ente n. {comune_id}"), |c| c.name.clone())
     }
 }
-
-pub fn csrf_of(actor: &Actor) -> String {
-    actor
-        .person()
-        .map(|p| p.csrf_token.clone())
-        .unwrap_or_default()
-}

@@ -52,7 +52,7 @@ impl Module for Sua {
                 "/richieste/nuova",
                 get(requests::new_request)
                     .post(requests::create_request)
-                    .layer(uploads.clone()),
+                    .layer(uploads),
             )
             .route("/richieste/{id}", get(requests::show_request))
             .route("/richieste/{id}/accetta", post(requests::accept))

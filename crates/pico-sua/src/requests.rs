@@ -2,7 +2,7 @@
 //! run a tender for it; the Province's SUA operators accept (which makes the tender) or refuse
 //! with a reason.
 
-use crate::access::{Viewer, csrf_of};
+use crate::access::Viewer;
 use crate::domain::{ContractType, Procedure, RequestStatus};
 use crate::model::{self, NewDocument, NewRequest, document, event, request};
 use crate::{Euro, cpv};
@@ -221,7 +221,7 @@ async fn form_page(
     chrome.bundles.push(&pico_assets::CPV_PICKER);
     Ok(RequestFormPage {
         chrome,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         enti,
         types: choices(ContractType::ALL, ContractType::key, ContractType::label),
         procedures: choices(Procedure::ALL, Procedure::key, Procedure::label),
@@ -608,7 +608,7 @@ async fn request_page(
             &space.path_to(&format!("/sua/richieste/{}", request.id)),
         )
         .await?,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         ente: viewer.name_of(request.comune_id),
         status: RequestStatus::parse(&request.status).map_or("", RequestStatus::label),
         contract_type: ContractType::parse(&request.contract_type).map_or("", ContractType::label),

@@ -1,7 +1,7 @@
 //! A tender (*gara*) the SUA runs for an Ente: its ANAC data, its phases with deadlines,
 //! responsible people and documents, the participating Enti, and the timeline of every change.
 
-use crate::access::{Viewer, csrf_of};
+use crate::access::Viewer;
 use crate::domain::{ContractType, Phase, Procedure};
 use crate::model::{self, AnacData, NewDocument, document, tender};
 use crate::requests::{
@@ -156,7 +156,7 @@ async fn tender_page(
             &space.path_to(&format!("/sua/gare/{}", tender.id)),
         )
         .await?,
-        csrf: csrf_of(actor),
+        csrf: actor.csrf_token(),
         ente: viewer.name_of(tender.titolare_comune_id),
         contract_type: ContractType::parse(&tender.contract_type).map_or("", ContractType::label),
         procedure: Procedure::parse(&tender.procedure).map_or("", Procedure::label),
@@ -282,13 +282,13 @@ fn check_anac(form: &AnacForm) -> Result<AnacData, Vec<String>> {
         ));
     }
     let fiscal = form.station_fiscal_code.trim().to_ascii_uppercase();
-    if !fiscal.is_empty() && !(fiscal.len() == 11 && fiscal.chars().all(|c| c.is_ascii_digit())) {
+    if !fiscal.is_empty() && !digits(&fiscal, 11) {
         errors.push(format!(
             "Il codice fiscale della stazione appaltante «{fiscal}» non è valido: per un ente pubblico sono 11 cifre."
         ));
     }
     let ausa = form.ausa_code.trim().to_owned();
-    if !ausa.is_empty() && !(ausa.len() == 10 && ausa.chars().all(|c| c.is_ascii_digit())) {
+    if !ausa.is_empty() && !digits(&ausa, 10) {
         errors.push(format!(
             "Il codice AUSA «{ausa}» non è valido: sono 10 cifre."
         ));
@@ -634,6 +634,11 @@ pub async fn add_document(
     )
     .await?;
     Ok(Redirect::to(&space.path_to(&format!("/sua/gare/{id}?fatto=documento"))).into_response())
+}
+
+/// Whether `text` is exactly `count` decimal digits.
+fn digits(text: &str, count: usize) -> bool {
+    text.len() == count && text.chars().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -465,7 +465,7 @@ async fn platform() -> (TestApp, String) {
     let media = app
         .state
         .storage
-        .put("prove", "png", b"not really a png".to_vec())
+        .put("library/prove", "png", b"not really a png".to_vec())
         .await
         .unwrap();
     item(&app, "treviso", Kind::News, "Notizia di prova", true, false).await;

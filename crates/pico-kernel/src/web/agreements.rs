@@ -132,10 +132,7 @@ async fn page(
             crumbs,
         )
         .await?,
-        csrf: actor
-            .person()
-            .map(|p| p.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: actor.csrf_token(),
         rows,
         comuni,
         draft,

@@ -38,7 +38,15 @@ async fn static_file(Path((version, path)): Path<(String, String)>) -> Result<Re
         .into_response())
 }
 
+/// The folders of the storage that everybody may read: the spaces' media libraries and
+/// logos. The rest (signed agreements, tender documents, ticket attachments) is served only by
+/// the routes that check who asks.
+const PUBLIC_FOLDERS: [&str; 2] = ["library/", "spaces/"];
+
 async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, Error> {
+    if !PUBLIC_FOLDERS.iter().any(|folder| key.starts_with(folder)) {
+        return Err(Error::NotFound);
+    }
     let file = state.storage.get(&key).await?.ok_or(Error::NotFound)?;
     // Browsers show images and PDFs in their own viewers; office documents are downloaded
     // rather than handed to whatever the browser would open them with.
