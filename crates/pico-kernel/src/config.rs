@@ -50,6 +50,9 @@ pub struct Config {
     pub oidc_contact: String,
     /// Trust anchors or intermediaries published in the entity configuration.
     pub oidc_authority_hints: Vec<String>,
+    /// The prefix of the `ocid` of every contracting process the SUA publishes in OCDS,
+    /// registered with the Open Contracting Partnership (`ocds-` and six characters).
+    pub ocds_prefix: String,
 }
 
 /// A configuration value that may carry a password: never printed.
@@ -90,12 +93,13 @@ impl Default for Config {
             oidc_client_id: String::new(),
             oidc_contact: String::new(),
             oidc_authority_hints: Vec::new(),
+            ocds_prefix: "ocds-pico00".into(),
         }
     }
 }
 
 impl Config {
-    const OPTIONS: [&str; 15] = [
+    const OPTIONS: [&str; 16] = [
         "bind",
         "base_url",
         "data_dir",
@@ -111,6 +115,7 @@ impl Config {
         "bulk_mail_per_minute",
         "oidc_client_id",
         "oidc_contact",
+        "ocds_prefix",
     ];
 
     /// Reads `pico.toml` (or the file named by `PICO_CONFIG`) and the environment.

@@ -38,6 +38,15 @@ pub trait Module: Send + Sync + 'static {
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
         Vec::new()
     }
+    /// The module's JSON API, nested under `/api/v1/spaces/{space}/{key}` behind the same
+    /// on/off switch; errors are problem documents.
+    fn api_routes(&self) -> Router<AppState> {
+        Router::new()
+    }
+    /// The OpenAPI description of [`Module::api_routes`], merged into `/api/v1/openapi.json`.
+    fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
+        None
+    }
     /// The module's entries in the main navigation of a space where it is on.
     async fn menu(&self, state: &AppState, space: &Space) -> Result<Vec<MenuItem>, sea_orm::DbErr>;
     /// Links to the module's administration pages, on the space's administration page.

@@ -28,7 +28,17 @@ struct DemoTender {
     cig: Option<&'static str>,
 }
 
+/// One tender in each phase, so that every page and the OCDS export show them all.
 const TENDERS: &[DemoTender] = &[
+    DemoTender {
+        object: "Manutenzione del verde pubblico 2027-2029",
+        contract_type: "servizi",
+        amount_cents: 21_000_000,
+        cpv: &["77310000"],
+        procedure: "aperta",
+        phase: Phase::Programming,
+        cig: None,
+    },
     DemoTender {
         object: "Riqualificazione energetica della scuola primaria «G. Marconi»",
         contract_type: "lavori",
@@ -48,6 +58,15 @@ const TENDERS: &[DemoTender] = &[
         cig: Some("8479824C20"),
     },
     DemoTender {
+        object: "Fornitura di due scuolabus elettrici",
+        contract_type: "forniture",
+        amount_cents: 54_000_000,
+        cpv: &["34144910"],
+        procedure: "aperta",
+        phase: Phase::Evaluation,
+        cig: Some("9234567DC0"),
+    },
+    DemoTender {
         object: "Fornitura di arredi per la biblioteca civica",
         contract_type: "forniture",
         amount_cents: 9_800_000,
@@ -55,6 +74,15 @@ const TENDERS: &[DemoTender] = &[
         procedure: "affidamento_diretto",
         phase: Phase::Award,
         cig: Some("B0123ABCDE"),
+    },
+    DemoTender {
+        object: "Servizio di pulizia degli uffici comunali",
+        contract_type: "servizi",
+        amount_cents: 16_400_000,
+        cpv: &["90919200"],
+        procedure: "negoziata",
+        phase: Phase::Contract,
+        cig: Some("9345678974"),
     },
     DemoTender {
         object: "Manutenzione dell'illuminazione pubblica",
@@ -66,6 +94,59 @@ const TENDERS: &[DemoTender] = &[
         cig: Some("8500437E82"),
     },
 ];
+
+/// Demo winners, one per tender from the award phase on (fictitious companies, valid VAT
+/// numbers).
+fn winner(phase: Phase) -> (&'static str, &'static str) {
+    match phase {
+        Phase::Award => ("Arredi Veneti S.r.l.", "04123450266"),
+        Phase::Contract => ("Pulizie Marca Trevigiana Soc. Coop.", "03987650268"),
+        _ => ("Luce e Strade S.p.A.", "04555010265"),
+    }
+}
+
+/// The winner of the tender; past the award phase, every check on it passed.
+async fn award_with_checks(
+    db: &sea_orm::DatabaseConnection,
+    tender: &model::tender::Model,
+    t: &DemoTender,
+    by: i32,
+) -> anyhow::Result<()> {
+    let (name, code) = winner(t.phase);
+    let today = chrono::Utc::now().date_naive();
+    model::record_award(
+        db,
+        tender,
+        model::NewAward {
+            supplier_name: name.into(),
+            supplier_fiscal_code: code.into(),
+            amount_cents: t.amount_cents * 92 / 100,
+            awarded_on: today - chrono::Duration::days(20),
+        },
+        by,
+    )
+    .await?;
+    if t.phase == Phase::Award {
+        return Ok(());
+    }
+    for check in model::checks_of(db, tender.id).await? {
+        model::record_check(
+            db,
+            tender,
+            check.id,
+            model::CheckResult {
+                outcome: crate::domain::CheckOutcome::Passed,
+                checked_on: Some(today - chrono::Duration::days(10)),
+                evidence:
+                    "Acquisito tramite il fascicolo virtuale dell'operatore economico (FVOE)."
+                        .into(),
+            },
+            by,
+        )
+        .await?;
+    }
+    Ok(())
+}
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
@@ -163,11 +244,34 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 ausa_code: "0000226345".into(),
                 rup_name: "Ing. Chiara Zanatta".into(),
                 pad_name: "Piattaforma di e-procurement della Provincia".into(),
-                pad_url: String::new(),
+                pad_url: t.cig.map_or(String::new(), |cig| {
+                    format!("https://e-procurement.example.org/procedure/{cig}")
+                }),
             },
             operator.id,
         )
         .await?;
+        if t.phase >= Phase::Award {
+            award_with_checks(db, &tender, t, operator.id).await?;
+        }
+        if t.phase >= Phase::Call {
+            // Bids close in a month for the tender in its call; the others' closed before.
+            let today = chrono::Utc::now().date_naive();
+            let due = if t.phase == Phase::Call {
+                today + chrono::Duration::days(30)
+            } else {
+                today - chrono::Duration::days(60)
+            };
+            model::update_phase(
+                db,
+                &tender,
+                Phase::Call,
+                Some(due),
+                "Ing. Chiara Zanatta".into(),
+                operator.id,
+            )
+            .await?;
+        }
         let mut phase = Phase::ALL[0];
         while phase != t.phase {
             model::advance(db, &tender, phase, operator.id).await?;

@@ -4,7 +4,8 @@
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => ($key:literal, $label:literal)),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        /// Ordered as listed.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
         pub enum $name {
             $($variant),+
         }
@@ -84,6 +85,67 @@ vocabulary! {
         Accepted => ("accepted", "Accettata"),
         Refused => ("refused", "Rifiutata"),
     }
+}
+
+vocabulary! {
+    /// The kinds of requirement checked on the winning bidder (D.Lgs. 36/2023, artt. 94-100).
+    CheckArea {
+        General => ("generali", "Requisiti di ordine generale"),
+        Professional => ("idoneita", "Idoneità professionale"),
+        Financial => ("economico_finanziaria", "Capacità economica e finanziaria"),
+        Technical => ("tecnico_professionale", "Capacità tecniche e professionali"),
+    }
+}
+
+vocabulary! {
+    /// The outcome of one check.
+    CheckOutcome {
+        Pending => ("da_verificare", "Da verificare"),
+        Passed => ("regolare", "Regolare"),
+        Failed => ("non_regolare", "Non regolare"),
+    }
+}
+
+/// The checks every winning bidder goes through, as the FVOE (*fascicolo virtuale
+/// dell'operatore economico*) lists them; the operator records outcome and evidence of each.
+pub fn standard_checks(contract: Option<ContractType>) -> Vec<(CheckArea, &'static str)> {
+    use CheckArea::*;
+    vec![
+        (
+            General,
+            "Casellario giudiziale dei soggetti indicati all'art. 94, comma 3",
+        ),
+        (General, "Regolarità fiscale (Agenzia delle Entrate)"),
+        (General, "Regolarità contributiva (DURC)"),
+        (General, "Documentazione antimafia (BDNA)"),
+        (General, "Annotazioni nel casellario informatico dell'ANAC"),
+        (
+            General,
+            "Assenza di procedure concorsuali (Registro delle imprese)",
+        ),
+        (
+            General,
+            "Ottemperanza alla legge 68/1999 (diritto al lavoro dei disabili)",
+        ),
+        (
+            Professional,
+            "Iscrizione alla Camera di commercio per l'attività oggetto dell'appalto",
+        ),
+        (
+            Financial,
+            "Fatturato o altri requisiti economico-finanziari richiesti dal bando",
+        ),
+        match contract {
+            Some(ContractType::Works) => (
+                Technical,
+                "Attestazione SOA nelle categorie e classifiche richieste",
+            ),
+            _ => (
+                Technical,
+                "Servizi o forniture analoghi richiesti dal bando",
+            ),
+        },
+    ]
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! without translation.
 
 mod access;
+mod api;
+mod checks;
 pub mod cig;
 pub mod cpv;
 pub mod demo;
@@ -12,6 +14,7 @@ pub mod domain;
 mod migration;
 pub mod model;
 pub mod money;
+pub mod ocds;
 mod requests;
 mod tenders;
 
@@ -62,10 +65,20 @@ impl Module for Sua {
             .route("/gare/{id}/fasi/{phase}", post(tenders::update_phase))
             .route("/gare/{id}/avanza", post(tenders::advance))
             .route("/gare/{id}/enti", post(tenders::add_participant))
+            .route("/gare/{id}/aggiudicazione", post(checks::record_award))
+            .route("/gare/{id}/verifiche/{check}", post(checks::record_check))
             .route(
                 "/gare/{id}/documenti",
                 post(tenders::add_document).layer(uploads),
             )
+    }
+
+    fn api_routes(&self) -> axum::Router<AppState> {
+        api::routes()
+    }
+
+    fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
+        Some(<api::ApiDoc as utoipa::OpenApi>::openapi())
     }
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {

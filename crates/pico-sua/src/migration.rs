@@ -5,7 +5,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration)]
+    vec![Box::new(Migration), Box::new(Checks)]
 }
 
 pub struct Migration;
@@ -188,6 +188,62 @@ impl MigrationTrait for Migration {
                     .name("sua_event_of_request")
                     .table("sua_event")
                     .col("request_id")
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The winning bidder of a tender and the checks on its requirements.
+pub struct Checks;
+
+impl MigrationName for Checks {
+    fn name(&self) -> &str {
+        "m20261124_220001_sua_checks"
+    }
+}
+
+fn tender_fk(table: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(table, "tender_id")
+        .to("sua_tender", "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Checks {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("sua_award")
+                    .col(pk_auto("id"))
+                    // One winner per tender: recording it again corrects it.
+                    .col(integer("tender_id").unique_key())
+                    .col(string("supplier_name"))
+                    .col(string("supplier_fiscal_code"))
+                    .col(big_integer("amount_cents"))
+                    .col(date("awarded_on"))
+                    .col(integer("recorded_by"))
+                    .col(timestamp_with_time_zone("recorded_at"))
+                    .foreign_key(&mut tender_fk("sua_award"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("sua_check")
+                    .col(pk_auto("id"))
+                    .col(integer("tender_id"))
+                    .col(string("area"))
+                    .col(string("requirement"))
+                    .col(string("outcome"))
+                    .col(date_null("checked_on"))
+                    .col(text("evidence"))
+                    .col(integer_null("checked_by"))
+                    .foreign_key(&mut tender_fk("sua_check"))
                     .to_owned(),
             )
             .await

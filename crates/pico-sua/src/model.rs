@@ -159,6 +159,53 @@ pub mod event {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod award {
+    use sea_orm::entity::prelude::*;
+
+    /// The winning bidder of a tender (*aggiudicatario*).
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sua_award")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub tender_id: i32,
+        pub supplier_name: String,
+        /// Partita IVA (11 digits) or codice fiscale (16 characters).
+        pub supplier_fiscal_code: String,
+        pub amount_cents: i64,
+        pub awarded_on: Date,
+        pub recorded_by: i32,
+        pub recorded_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod check {
+    use sea_orm::entity::prelude::*;
+
+    /// One requirement checked on the winning bidder, with its outcome and evidence.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sua_check")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub tender_id: i32,
+        pub area: String,
+        pub requirement: String,
+        pub outcome: String,
+        pub checked_on: Option<Date>,
+        /// Where the proof is: a protocol number, a certificate and its date.
+        pub evidence: String,
+        pub checked_by: Option<i32>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// What an Ente asks for.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -755,4 +802,148 @@ pub async fn add_document(
     )
     .await?;
     txn.commit().await
+}
+
+/// The winning bidder, as recorded.
+#[derive(Debug, Clone)]
+pub struct NewAward {
+    pub supplier_name: String,
+    pub supplier_fiscal_code: String,
+    pub amount_cents: i64,
+    pub awarded_on: NaiveDate,
+}
+
+pub async fn award_of(
+    db: &impl ConnectionTrait,
+    tender_id: i32,
+) -> Result<Option<award::Model>, DbErr> {
+    award::Entity::find()
+        .filter(award::Column::TenderId.eq(tender_id))
+        .one(db)
+        .await
+}
+
+pub async fn checks_of(
+    db: &impl ConnectionTrait,
+    tender_id: i32,
+) -> Result<Vec<check::Model>, DbErr> {
+    check::Entity::find()
+        .filter(check::Column::TenderId.eq(tender_id))
+        .order_by_asc(check::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Records the winning bidder, or corrects it. The first time, the standard checks on its
+/// requirements are listed, all to be done; a correction keeps the checks already recorded.
+pub async fn record_award(
+    db: &DatabaseConnection,
+    tender: &tender::Model,
+    new: NewAward,
+    by: i32,
+) -> Result<award::Model, DbErr> {
+    let txn = db.begin().await?;
+    let existing = award_of(&txn, tender.id).await?;
+    let mut row: award::ActiveModel = match existing.clone() {
+        Some(a) => a.into(),
+        None => award::ActiveModel {
+            tender_id: Set(tender.id),
+            ..Default::default()
+        },
+    };
+    row.supplier_name = Set(new.supplier_name.clone());
+    row.supplier_fiscal_code = Set(new.supplier_fiscal_code.clone());
+    row.amount_cents = Set(new.amount_cents);
+    row.awarded_on = Set(new.awarded_on);
+    row.recorded_by = Set(by);
+    row.recorded_at = Set(Utc::now());
+    let saved = match existing {
+        Some(_) => row.update(&txn).await?,
+        None => row.insert(&txn).await?,
+    };
+    if existing.is_none() {
+        let contract = crate::domain::ContractType::parse(&tender.contract_type);
+        for (area, requirement) in crate::domain::standard_checks(contract) {
+            check::ActiveModel {
+                tender_id: Set(tender.id),
+                area: Set(area.key().into()),
+                requirement: Set(requirement.into()),
+                outcome: Set(crate::domain::CheckOutcome::Pending.key().into()),
+                checked_on: Set(None),
+                evidence: Set(String::new()),
+                checked_by: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    log(
+        &txn,
+        tender.space_id,
+        (tender.request_id, Some(tender.id)),
+        Some(by),
+        "tender.award",
+        format!(
+            "{} aggiudicatario: {} ({}), {}.",
+            if existing.is_some() {
+                "Corretto l'"
+            } else {
+                "Registrato l'"
+            },
+            new.supplier_name,
+            new.supplier_fiscal_code,
+            crate::Euro::from_cents(new.amount_cents)
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The outcome of one check, as recorded.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub outcome: crate::domain::CheckOutcome,
+    pub checked_on: Option<NaiveDate>,
+    pub evidence: String,
+}
+
+/// Records the outcome of check `id` of the tender; `None` when the tender has no such check.
+pub async fn record_check(
+    db: &DatabaseConnection,
+    tender: &tender::Model,
+    id: i32,
+    result: CheckResult,
+    by: i32,
+) -> Result<Option<check::Model>, DbErr> {
+    let txn = db.begin().await?;
+    let Some(found) = check::Entity::find_by_id(id)
+        .filter(check::Column::TenderId.eq(tender.id))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let requirement = found.requirement.clone();
+    let mut row: check::ActiveModel = found.into();
+    row.outcome = Set(result.outcome.key().into());
+    row.checked_on = Set(result.checked_on);
+    row.evidence = Set(result.evidence);
+    row.checked_by = Set(Some(by));
+    let saved = row.update(&txn).await?;
+    log(
+        &txn,
+        tender.space_id,
+        (tender.request_id, Some(tender.id)),
+        Some(by),
+        "tender.check",
+        format!(
+            "Verifica «{requirement}»: {}.",
+            result.outcome.label().to_lowercase()
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(saved))
 }

@@ -2,8 +2,9 @@
 //! responsible people and documents, the participating Enti, and the timeline of every change.
 
 use crate::access::Viewer;
+use crate::checks::{self, AwardForm, CheckRow};
 use crate::domain::{ContractType, Phase, Procedure};
-use crate::model::{self, AnacData, NewDocument, document, tender};
+use crate::model::{self, AnacData, NewDocument, award, document, tender};
 use crate::requests::{
     DOCUMENT_LIMIT, Done, TimelineRow, chrome, clean_filename, cpv_of, document_kind,
     timeline_rows, upload_message,
@@ -92,6 +93,10 @@ struct TenderPage {
     timeline: Vec<TimelineRow>,
     operator: bool,
     anac: AnacForm,
+    award: Option<award::Model>,
+    award_amount: String,
+    award_form: AwardForm,
+    checks: Vec<CheckRow>,
     error: Option<String>,
     notice: Option<&'static str>,
 }
@@ -147,6 +152,8 @@ async fn tender_page(
         .map(|p| p.comune_id)
         .collect();
     let title = format!("Gara n. {}", tender.id);
+    let award = model::award_of(&state.db, tender.id).await?;
+    let checks = model::checks_of(&state.db, tender.id).await?;
     Ok(TenderPage {
         chrome: chrome(
             state,
@@ -181,6 +188,12 @@ async fn tender_page(
         ),
         operator: viewer.operator,
         anac: anac_form_of(&tender),
+        award_amount: award.as_ref().map_or_else(String::new, |a| {
+            Euro::from_cents(a.amount_cents).to_string()
+        }),
+        award_form: AwardForm::of(award.as_ref()),
+        award,
+        checks: checks.into_iter().map(CheckRow::of).collect(),
         error: None,
         notice: None,
         tender,
@@ -189,7 +202,7 @@ async fn tender_page(
 }
 
 /// The tender `id` of the space, if the viewer may see it; 404 otherwise.
-async fn visible_tender(
+pub(crate) async fn visible_tender(
     state: &AppState,
     space: &Space,
     viewer: &Viewer,
@@ -231,26 +244,37 @@ pub async fn show(
         Some("avanzata") => Some("La gara è passata alla fase successiva."),
         Some("ente") => Some("Ente aggiunto ai partecipanti."),
         Some("documento") => Some("Documento aggiunto."),
+        Some("aggiudicatario") => Some("Aggiudicatario registrato."),
+        Some("verifica") => Some("Verifica registrata."),
         _ => None,
     };
     Ok(render(&page)?.into_response())
 }
 
+/// What was typed in the form that was refused, to show it again.
+pub enum Typed {
+    Nothing,
+    Anac(AnacForm),
+    Award(AwardForm),
+}
+
 /// Shows the tender again with `message`, with `status`.
-async fn refuse(
+pub(crate) async fn refuse(
     state: &AppState,
     actor: &Actor,
     space: Space,
     viewer: &Viewer,
     id: i32,
     (status, message): (StatusCode, String),
-    anac: Option<AnacForm>,
+    typed: Typed,
 ) -> Result<Response, Error> {
     let tender = visible_tender(state, &space, viewer, id).await?;
     let mut page = tender_page(state, actor, space, viewer, tender).await?;
     page.error = Some(message);
-    if let Some(anac) = anac {
-        page.anac = anac;
+    match typed {
+        Typed::Nothing => {}
+        Typed::Anac(anac) => page.anac = anac,
+        Typed::Award(award) => page.award_form = award,
     }
     Ok((status, render(&page)?).into_response())
 }
@@ -346,7 +370,16 @@ pub async fn update(
         Ok(data) => data,
         Err(errors) => {
             let problem = (StatusCode::UNPROCESSABLE_ENTITY, errors.join(" "));
-            return refuse(&state, &actor, space, &viewer, id, problem, Some(form)).await;
+            return refuse(
+                &state,
+                &actor,
+                space,
+                &viewer,
+                id,
+                problem,
+                Typed::Anac(form),
+            )
+            .await;
         }
     };
     let by = actor.person().ok_or(Error::Unauthenticated)?.id;
@@ -399,7 +432,7 @@ pub async fn update_phase(
                         phase.label()
                     ),
                 );
-                return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+                return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
             }
         },
     };
@@ -413,7 +446,7 @@ pub async fn update_phase(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Il nome del responsabile può avere al massimo 200 caratteri.".to_owned(),
         );
-        return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+        return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
     }
     let by = actor.person().ok_or(Error::Unauthenticated)?.id;
     model::update_phase(&state.db, &tender, phase, deadline, responsible.clone(), by).await?;
@@ -456,9 +489,17 @@ pub async fn advance(
             StatusCode::BAD_REQUEST,
             "Non è indicata la fase da concludere.".to_owned(),
         );
-        return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+        return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
     };
     let by = actor.person().ok_or(Error::Unauthenticated)?.id;
+    if from == Phase::Award && Phase::parse(&tender.phase) == Some(Phase::Award) {
+        let award = model::award_of(&state.db, tender.id).await?;
+        let checks = model::checks_of(&state.db, tender.id).await?;
+        if let Some(message) = checks::blocker(award.as_ref(), &checks) {
+            let problem = (StatusCode::CONFLICT, message);
+            return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
+        }
+    }
     let Some(to) = model::advance(&state.db, &tender, from, by).await? else {
         let message = if from.next().is_none() {
             "La gara è già nell'ultima fase, l'esecuzione.".to_owned()
@@ -469,7 +510,7 @@ pub async fn advance(
             )
         };
         let problem = (StatusCode::CONFLICT, message);
-        return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+        return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
     };
     record(
         &state,
@@ -516,7 +557,7 @@ pub async fn add_participant(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Scegli un Ente del territorio della Provincia.".to_owned(),
         );
-        return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+        return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
     };
     let by = actor.person().ok_or(Error::Unauthenticated)?.id;
     if !model::add_participant(&state.db, &tender, ente.id, &ente.name, by).await? {
@@ -524,7 +565,7 @@ pub async fn add_participant(
             StatusCode::CONFLICT,
             format!("{} partecipa già alla gara.", ente.name),
         );
-        return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+        return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
     }
     record(
         &state,
@@ -558,7 +599,7 @@ pub async fn add_document(
             Ok(None) => break,
             Err(e) => {
                 let problem = (e.status(), upload_message(e.status()));
-                return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+                return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
             }
         };
         let name = field.name().unwrap_or_default().to_owned();
@@ -567,7 +608,7 @@ pub async fn add_document(
             Ok(bytes) => bytes,
             Err(e) => {
                 let problem = (e.status(), upload_message(e.status()));
-                return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+                return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
             }
         };
         match name.as_str() {
@@ -584,11 +625,11 @@ pub async fn add_document(
     let unprocessable = |m: String| (StatusCode::UNPROCESSABLE_ENTITY, m);
     let Some(phase) = Phase::parse(phase.trim()) else {
         let problem = unprocessable("Scegli la fase a cui aggiungere il documento.".into());
-        return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+        return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
     };
     let Some((name, bytes)) = file else {
         let problem = unprocessable("Scegli il documento da aggiungere.".into());
-        return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+        return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
     };
     let kind = match document_kind(&bytes) {
         Some(kind) if bytes.len() <= DOCUMENT_LIMIT => kind,
@@ -597,13 +638,13 @@ pub async fn add_document(
                 "Il documento è troppo grande: al massimo {} MB.",
                 DOCUMENT_LIMIT / 1024 / 1024
             ));
-            return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+            return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
         }
         None => {
             let problem = unprocessable(
                 "Il documento non è in un formato accettato: allega PDF, documenti firmati (.p7m) o file di Office/LibreOffice.".into(),
             );
-            return refuse(&state, &actor, space, &viewer, id, problem, None).await;
+            return refuse(&state, &actor, space, &viewer, id, problem, Typed::Nothing).await;
         }
     };
     let key = state

@@ -680,3 +680,169 @@ async fn the_province_keeps_its_agreements_with_the_signed_document() {
     .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// Accepts a fresh request and moves its tender to `phase`; returns the tender's path.
+async fn tender_in(s: &Sua, phases_to_pass: &[&str]) -> String {
+    let request = ask(s).await;
+    let csrf = s.operator.csrf(&request).await;
+    let accepted = s
+        .operator
+        .post_form(&format!("{request}/accetta"), &[("csrf", &csrf)])
+        .await;
+    let path = accepted.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    for from in phases_to_pass {
+        let moved = s
+            .operator
+            .post_form(
+                &format!("{path}/avanza"),
+                &[("csrf", &csrf), ("from", from)],
+            )
+            .await;
+        assert_eq!(moved.status(), StatusCode::SEE_OTHER, "from {from}");
+    }
+    path
+}
+
+#[tokio::test]
+async fn the_contract_waits_for_the_winner_and_every_check_on_it() {
+    let s = sua().await;
+    let path = tender_in(
+        &s,
+        &["programmazione", "progettazione", "bando", "valutazione"],
+    )
+    .await;
+    let csrf = s.operator.csrf(&path).await;
+    let to_contract = [("csrf", csrf.as_str()), ("from", "aggiudicazione")];
+    let advance = format!("{path}/avanza");
+
+    // No winner yet: the contract phase must wait.
+    let early = s.operator.post_form(&advance, &to_contract).await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+    assert!(body(early).await.contains("registra l'aggiudicatario"));
+
+    // A wrong VAT number is refused; what was typed stays; nothing is stored.
+    let award = format!("{path}/aggiudicazione");
+    let mut typed = vec![
+        ("csrf", csrf.as_str()),
+        ("supplier_name", "Edilnord Costruzioni S.r.l."),
+        ("supplier_fiscal_code", "04123450267"),
+        ("amount", "1.100.000,50"),
+        ("awarded_on", "2026-01-15"),
+    ];
+    let refused = s.operator.post_form(&award, &typed).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = scraper::Html::parse_document(&refused.text().await.unwrap());
+    assert!(text(&refused).contains("non è una partita IVA valida"));
+    assert_eq!(
+        field_value(&refused, "supplier_name"),
+        "Edilnord Costruzioni S.r.l."
+    );
+    assert_eq!(
+        pico_sua::model::award::Entity::find()
+            .count(&s.app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+    // An Ente cannot record the winner.
+    let oderzo_csrf = s.oderzo.csrf(&path).await;
+    let mut theirs = typed.clone();
+    theirs[0] = ("csrf", oderzo_csrf.as_str());
+    theirs[2] = ("supplier_fiscal_code", "04123450266");
+    assert_eq!(
+        s.oderzo.post_form(&award, &theirs).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    typed[2] = ("supplier_fiscal_code", "04123450266");
+    assert_eq!(
+        s.operator.post_form(&award, &typed).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = s.oderzo.page(&path, StatusCode::OK).await;
+    let seen = text(&page);
+    assert!(seen.contains("Edilnord Costruzioni S.r.l."), "{seen}");
+    assert!(seen.contains("1.100.000,50 €"));
+    assert!(seen.contains("Regolarità contributiva (DURC)"));
+    assert!(!seen.contains("Salva la verifica"), "the Ente only reads");
+
+    // The checks are listed, all to do: the contract still waits.
+    let checks = pico_sua::model::check::Entity::find()
+        .all(&s.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(checks.len(), 10);
+    let waiting = s.operator.post_form(&advance, &to_contract).await;
+    assert_eq!(waiting.status(), StatusCode::CONFLICT);
+    assert!(body(waiting).await.contains("10 da fare"));
+
+    // An outcome needs its date and evidence.
+    let first = format!("{path}/verifiche/{}", checks[0].id);
+    let bare = s
+        .operator
+        .post_form(&first, &[("csrf", &csrf), ("outcome", "regolare")])
+        .await;
+    assert_eq!(bare.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(bare).await.contains("estremi della documentazione"));
+
+    // One failed check blocks the contract with its reason.
+    let failed = s
+        .operator
+        .post_form(
+            &first,
+            &[
+                ("csrf", &csrf),
+                ("outcome", "non_regolare"),
+                ("checked_on", "2026-02-01"),
+                ("evidence", "Certificato prot. 1234 del 01/02/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(failed.status(), StatusCode::SEE_OTHER);
+    let blocked = s.operator.post_form(&advance, &to_contract).await;
+    assert_eq!(blocked.status(), StatusCode::CONFLICT);
+    assert!(body(blocked).await.contains("non è regolare"));
+
+    for c in &checks {
+        let passed = s
+            .operator
+            .post_form(
+                &format!("{path}/verifiche/{}", c.id),
+                &[
+                    ("csrf", &csrf),
+                    ("outcome", "regolare"),
+                    ("checked_on", "2026-02-02"),
+                    ("evidence", "FVOE, esito acquisito il 02/02/2026"),
+                ],
+            )
+            .await;
+        assert_eq!(passed.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        s.operator.post_form(&advance, &to_contract).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = text(&s.oderzo.page(&path, StatusCode::OK).await);
+    assert!(page.contains("fase Contratto (6 di 7)"), "{page}");
+    assert!(page.contains("Verifica «Regolarità contributiva (DURC)»: regolare."));
+    // A check of another tender is not found through this one.
+    let elsewhere = s
+        .operator
+        .post_form(
+            &format!("{path}/verifiche/999999"),
+            &[
+                ("csrf", &csrf),
+                ("outcome", "regolare"),
+                ("checked_on", "2026-02-02"),
+                ("evidence", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+}

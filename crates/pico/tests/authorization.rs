@@ -279,6 +279,10 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/sua/gare/{id}/avanza", "/treviso/sua/gare/{sua_tender}/avanza", Access::SuaOperators, Body::Form(&[("from", "programmazione")])),
     rule("POST", "/{space}/sua/gare/{id}/enti", "/treviso/sua/gare/{sua_tender}/enti", Access::SuaOperators, Body::Form(&[("ente", "")])),
     rule("POST", "/{space}/sua/gare/{id}/documenti", "/treviso/sua/gare/{sua_tender}/documenti", Access::SuaOperators, Body::File("document")),
+    rule("POST", "/{space}/sua/gare/{id}/aggiudicazione", "/treviso/sua/gare/{sua_tender}/aggiudicazione", Access::SuaOperators, Body::Form(&[("supplier_name", "")])),
+    rule("POST", "/{space}/sua/gare/{id}/verifiche/{check}", "/treviso/sua/gare/{sua_tender}/verifiche/1", Access::SuaOperators, Body::Form(&[("outcome", "regolare")])),
+    rule("GET", "/api/v1/spaces/{space}/sua/ocds", "/api/v1/spaces/treviso/sua/ocds", Access::Everyone, Body::None),
+    rule("GET", "/api/v1/spaces/{space}/sua/gare.csv", "/api/v1/spaces/treviso/sua/gare.csv", Access::Everyone, Body::None),
     // Treviso's help desk; `{ticket}` is a fresh ticket of someone else with `{attachment}`,
     // `{team}` a fresh team of Treviso, `{rule}` a fresh routing rule.
     rule("GET", "/{space}/helpdesk", "/treviso/helpdesk", Access::SignedIn, Body::None),
@@ -336,9 +340,13 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                 continue;
             }
             let source = std::fs::read_to_string(&path).unwrap();
-            // The JSON API is nested under /api/v1.
+            // The kernel's JSON API is nested under /api/v1, a module's (its `api.rs`) under
+            // /api/v1/spaces/{space}/<key>.
+            let module_api = prefix.replace("/{space}/", "/api/v1/spaces/{space}/");
             let prefix = if path.ends_with("web/api.rs") {
                 "/api/v1"
+            } else if path.ends_with("api.rs") {
+                module_api.as_str()
             } else {
                 prefix
             };

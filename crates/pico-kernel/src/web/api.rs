@@ -238,6 +238,12 @@ async fn province_comuni(
     }))
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi(State(state): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
+    let mut doc = ApiDoc::openapi();
+    for module in state.registry.iter() {
+        if let Some(part) = module.openapi() {
+            doc.merge(part);
+        }
+    }
+    Json(doc)
 }

@@ -168,43 +168,65 @@ pub async fn module_switch(
     next: Next,
 ) -> Response {
     // Inside a nested router the URI lost its prefix; the original one still has the space.
-    let original = req
-        .extensions()
-        .get::<OriginalUri>()
-        .map(|u| u.path().to_owned())
-        .unwrap_or_default();
-    let slug = original
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let (parts, body) = req.into_parts();
-    let actor = super::extract::load_actor(&state, &parts).await;
-    let req = Request::from_parts(parts, body);
-    let result = async {
-        let actor = actor?;
-        let space = spaces::by_slug(&state.db, &slug)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let module = state.registry.get(key).ok_or(Error::NotFound)?;
-        let enabled = module.kind() != crate::module::ModuleKind::Vertical
-            || spaces::enabled_modules(&state.db, space.id)
-                .await?
-                .contains(key);
-        authorize(
-            &actor,
-            Action::UseModule {
-                space: &space,
-                enabled,
-            },
-        )
-    }
-    .await;
-    match result {
-        Ok(()) => next.run(req).await,
+    let slug = original_segment(&req, 0);
+    match module_gate(&state, key, slug, req).await {
+        Ok(req) => next.run(req).await,
         Err(error) => error.into_response(),
     }
+}
+
+/// The same guard for a module's API (`/api/v1/spaces/{space}/{key}/…`), answering with
+/// problem documents.
+pub async fn api_module_switch(
+    State((state, key)): State<(AppState, &'static str)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let slug = original_segment(&req, 3);
+    match module_gate(&state, key, slug, req).await {
+        Ok(req) => next.run(req).await,
+        Err(error) => Problem::from(error).into_response(),
+    }
+}
+
+/// The `index`-th segment of the request's path as the client sent it.
+fn original_segment(req: &Request, index: usize) -> String {
+    req.extensions()
+        .get::<OriginalUri>()
+        .and_then(|u| {
+            u.path()
+                .trim_start_matches('/')
+                .split('/')
+                .nth(index)
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+async fn module_gate(
+    state: &AppState,
+    key: &'static str,
+    slug: String,
+    req: Request,
+) -> Result<Request, Error> {
+    let (parts, body) = req.into_parts();
+    let actor = super::extract::load_actor(state, &parts).await?;
+    let space = spaces::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let module = state.registry.get(key).ok_or(Error::NotFound)?;
+    let enabled = module.kind() != crate::module::ModuleKind::Vertical
+        || spaces::enabled_modules(&state.db, space.id)
+            .await?
+            .contains(key);
+    authorize(
+        &actor,
+        Action::UseModule {
+            space: &space,
+            enabled,
+        },
+    )?;
+    Ok(Request::from_parts(parts, body))
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -110,6 +110,15 @@ pub fn router(state: AppState) -> Router {
         .merge(ente::routes())
         .nest("/api/v1", api::routes());
     for module in state.registry.iter() {
+        app = app.nest(
+            &format!("/api/v1/spaces/{{space}}/{}", module.key()),
+            module
+                .api_routes()
+                .layer(axum::middleware::from_fn_with_state(
+                    (state.clone(), module.key()),
+                    middleware::api_module_switch,
+                )),
+        );
         app = match module.kind() {
             ModuleKind::Core => app.merge(module.routes()),
             ModuleKind::Horizontal | ModuleKind::Vertical => app.nest(
