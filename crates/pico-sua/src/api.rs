@@ -26,11 +26,18 @@ pub fn routes() -> Router<AppState> {
         .route("/gare.csv", get(tenders_csv))
 }
 
-/// Every tender of a space, with what its publication needs, the newest first. Requests that
-/// were never accepted are not tenders and never appear.
-async fn published(db: &impl ConnectionTrait, space: &Space) -> Result<Vec<Published>, DbErr> {
-    let tenders = tender::Entity::find()
-        .filter(tender::Column::SpaceId.eq(space.id))
+/// Every tender of a space (or only tender `only`), with what its publication needs, the
+/// newest first. Requests that were never accepted are not tenders and never appear.
+pub(crate) async fn published(
+    db: &impl ConnectionTrait,
+    space: &Space,
+    only: Option<i32>,
+) -> Result<Vec<Published>, DbErr> {
+    let mut query = tender::Entity::find().filter(tender::Column::SpaceId.eq(space.id));
+    if let Some(id) = only {
+        query = query.filter(tender::Column::Id.eq(id));
+    }
+    let tenders = query
         .order_by_desc(tender::Column::CreatedAt)
         .order_by_desc(tender::Column::Id)
         .all(db)
@@ -109,7 +116,7 @@ async fn space_of(state: &AppState, slug: &str) -> Result<Space, Problem> {
 }
 
 /// The space's SUA as the publisher of its OCDS package, now.
-fn publisher<'a>(state: &'a AppState, space: &'a Space) -> Publisher<'a> {
+pub(crate) fn publisher<'a>(state: &'a AppState, space: &'a Space) -> Publisher<'a> {
     Publisher {
         ocid_prefix: &state.config.ocds_prefix,
         space,
@@ -132,7 +139,7 @@ pub async fn ocds_package(
     Path(slug): Path<String>,
 ) -> Result<Response, Problem> {
     let space = space_of(&state, &slug).await?;
-    let tenders = published(&state.db, &space).await?;
+    let tenders = published(&state.db, &space, None).await?;
     let publisher = publisher(&state, &space);
     Ok((
         [(header::CACHE_CONTROL, "public, max-age=300")],
@@ -175,7 +182,7 @@ pub async fn tenders_csv(
     Path(slug): Path<String>,
 ) -> Result<Response, Problem> {
     let space = space_of(&state, &slug).await?;
-    let tenders = published(&state.db, &space).await?;
+    let tenders = published(&state.db, &space, None).await?;
     let publisher = publisher(&state, &space);
     let mut out = csv::Writer::from_writer(Vec::new());
     let write = |out: &mut csv::Writer<Vec<u8>>, row: &[String]| {

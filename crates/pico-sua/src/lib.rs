@@ -11,12 +11,14 @@ pub mod cig;
 pub mod cpv;
 pub mod demo;
 pub mod domain;
+mod dossier;
 mod migration;
 pub mod model;
 pub mod money;
 pub mod ocds;
 mod requests;
 mod tenders;
+mod threads;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -65,6 +67,8 @@ impl Module for Sua {
             .route("/gare/{id}/fasi/{phase}", post(tenders::update_phase))
             .route("/gare/{id}/avanza", post(tenders::advance))
             .route("/gare/{id}/enti", post(tenders::add_participant))
+            .route("/gare/{id}/fascicolo", get(dossier::download))
+            .route("/gare/{id}/supporto/{ente}", post(threads::post))
             .route("/gare/{id}/aggiudicazione", post(checks::record_award))
             .route("/gare/{id}/verifiche/{check}", post(checks::record_check))
             .route(

@@ -5,7 +5,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration), Box::new(Checks)]
+    vec![Box::new(Migration), Box::new(Checks), Box::new(Threads)]
 }
 
 pub struct Migration;
@@ -244,6 +244,47 @@ impl MigrationTrait for Checks {
                     .col(text("evidence"))
                     .col(integer_null("checked_by"))
                     .foreign_key(&mut tender_fk("sua_check"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The support threads between each Ente of a tender and the Province's operators.
+pub struct Threads;
+
+impl MigrationName for Threads {
+    fn name(&self) -> &str {
+        "m20261124_230001_sua_threads"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Threads {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("sua_message")
+                    .col(pk_auto("id"))
+                    .col(integer("tender_id"))
+                    // The Ente whose thread this is.
+                    .col(integer("comune_id"))
+                    .col(integer("author_id"))
+                    .col(boolean("from_operator"))
+                    .col(text("body"))
+                    .col(timestamp_with_time_zone("at"))
+                    .foreign_key(&mut tender_fk("sua_message"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("sua_message_thread")
+                    .table("sua_message")
+                    .col("tender_id")
+                    .col("comune_id")
                     .to_owned(),
             )
             .await

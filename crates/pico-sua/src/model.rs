@@ -206,6 +206,27 @@ pub mod check {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod message {
+    use sea_orm::entity::prelude::*;
+
+    /// One message of the support thread between an Ente of a tender and the operators.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sua_message")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub tender_id: i32,
+        pub comune_id: i32,
+        pub author_id: i32,
+        pub from_operator: bool,
+        pub body: String,
+        pub at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// What an Ente asks for.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -946,4 +967,38 @@ pub async fn record_check(
     .await?;
     txn.commit().await?;
     Ok(Some(saved))
+}
+
+/// The messages of the tender's threads with the Enti `comuni` (every thread when `None`),
+/// the oldest first.
+pub async fn messages(
+    db: &impl ConnectionTrait,
+    tender_id: i32,
+    comuni: Option<&[i32]>,
+) -> Result<Vec<message::Model>, DbErr> {
+    let mut query = message::Entity::find().filter(message::Column::TenderId.eq(tender_id));
+    if let Some(comuni) = comuni {
+        query = query.filter(message::Column::ComuneId.is_in(comuni.iter().copied()));
+    }
+    query
+        .order_by_asc(message::Column::At)
+        .order_by_asc(message::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Adds a message to the thread of Ente `comune_id`, and queues its notification in the same
+/// transaction.
+pub async fn post_message(
+    db: &DatabaseConnection,
+    new: message::ActiveModel,
+    notify: Vec<pico_kernel::mail::Mail>,
+) -> Result<message::Model, DbErr> {
+    let txn = db.begin().await?;
+    let saved = new.insert(&txn).await?;
+    for mail in notify {
+        pico_kernel::mail::queue(&txn, mail).await?;
+    }
+    txn.commit().await?;
+    Ok(saved)
 }

@@ -9,6 +9,7 @@ use crate::requests::{
     DOCUMENT_LIMIT, Done, TimelineRow, chrome, clean_filename, cpv_of, document_kind,
     timeline_rows, upload_message,
 };
+use crate::threads::{Thread, threads_for};
 use crate::{Cig, Euro, cpv};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -97,6 +98,7 @@ struct TenderPage {
     award_amount: String,
     award_form: AwardForm,
     checks: Vec<CheckRow>,
+    threads: Vec<Thread>,
     error: Option<String>,
     notice: Option<&'static str>,
 }
@@ -194,6 +196,7 @@ async fn tender_page(
         award_form: AwardForm::of(award.as_ref()),
         award,
         checks: checks.into_iter().map(CheckRow::of).collect(),
+        threads: threads_for(state, viewer, &tender).await?,
         error: None,
         notice: None,
         tender,
@@ -246,6 +249,7 @@ pub async fn show(
         Some("documento") => Some("Documento aggiunto."),
         Some("aggiudicatario") => Some("Aggiudicatario registrato."),
         Some("verifica") => Some("Verifica registrata."),
+        Some("messaggio") => Some("Messaggio inviato."),
         _ => None,
     };
     Ok(render(&page)?.into_response())
@@ -256,6 +260,8 @@ pub enum Typed {
     Nothing,
     Anac(AnacForm),
     Award(AwardForm),
+    /// A message to the thread of an Ente.
+    Message(i32, String),
 }
 
 /// Shows the tender again with `message`, with `status`.
@@ -275,6 +281,11 @@ pub(crate) async fn refuse(
         Typed::Nothing => {}
         Typed::Anac(anac) => page.anac = anac,
         Typed::Award(award) => page.award_form = award,
+        Typed::Message(comune_id, body) => {
+            if let Some(thread) = page.threads.iter_mut().find(|t| t.comune_id == comune_id) {
+                thread.draft = body;
+            }
+        }
     }
     Ok((status, render(&page)?).into_response())
 }

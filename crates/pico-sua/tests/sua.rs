@@ -846,3 +846,179 @@ async fn the_contract_waits_for_the_winner_and_every_check_on_it() {
         .await;
     assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_operator_downloads_the_dossier_for_the_platform() {
+    let s = sua().await;
+    let path = tender_in(&s, &["programmazione", "progettazione"]).await;
+    let csrf = s.operator.csrf(&path).await;
+    let anac = [
+        ("csrf", csrf.as_str()),
+        ("cig", "8479824C20"),
+        ("rup_name", "Maria Rossi"),
+        ("station_fiscal_code", "80008870265"),
+        ("ausa_code", "0000226345"),
+        ("pad_name", "Sintel"),
+        ("pad_url", "https://www.sintel.regione.lombardia.it/"),
+    ];
+    assert_eq!(
+        s.operator.post_form(&path, &anac).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let bando = Form::new()
+        .text("csrf", csrf.clone())
+        .text("phase", "bando")
+        .part("document", Part::bytes(PDF.to_vec()).file_name("bando.pdf"));
+    let added = s
+        .operator
+        .client
+        .post(s.operator.url(&format!("{path}/documenti")))
+        .multipart(bando)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+
+    let dossier = format!("{path}/fascicolo");
+    assert_eq!(
+        s.oderzo.get(&dossier).await.status(),
+        StatusCode::FORBIDDEN,
+        "the dossier is the operator's"
+    );
+    let response = s.operator.get(&dossier).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let bytes = response.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "00-dati-gara-ocds.json",
+            "00-richiesta/relazione.pdf",
+            "00-scheda-gara.txt",
+            "03-bando/bando.pdf",
+        ]
+    );
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let sheet = read("00-scheda-gara.txt");
+    assert!(sheet.contains("CIG: 8479824C20"), "{sheet}");
+    assert!(sheet.contains("RUP: Maria Rossi"));
+    assert!(sheet.contains("Fase attuale: Bando e pubblicazione"));
+    let release: serde_json::Value = serde_json::from_str(&read("00-dati-gara-ocds.json")).unwrap();
+    assert_eq!(release["releases"].as_array().unwrap().len(), 1);
+    assert_eq!(release["releases"][0]["tender"]["id"], "8479824C20");
+    let mut pdf = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name("03-bando/bando.pdf").unwrap(),
+        &mut pdf,
+    )
+    .unwrap();
+    assert_eq!(pdf, PDF);
+}
+
+#[tokio::test]
+async fn each_ente_has_its_own_support_thread_with_the_operators() {
+    let s = sua().await;
+    let path = tender_in(&s, &[]).await;
+    let castelfranco = comune_id(&s.app, "026012").await;
+    let oderzo = comune_id(&s.app, "026051").await;
+    let csrf = s.operator.csrf(&path).await;
+    let added = s
+        .operator
+        .post_form(
+            &format!("{path}/enti"),
+            &[("csrf", &csrf), ("ente", &castelfranco.to_string())],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+
+    // Oderzo asks; the operator who accepted the request hears of it by e-mail.
+    let oderzo_csrf = s.oderzo.csrf(&path).await;
+    let question = "Possiamo anticipare la pubblicazione del bando?\nServe entro marzo.";
+    let asked = s
+        .oderzo
+        .post_form(
+            &format!("{path}/supporto/{oderzo}"),
+            &[("csrf", &oderzo_csrf), ("body", question)],
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let mails = s.app.mails_to("sua.treviso@example.it").await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].body.contains("Possiamo anticipare"));
+    assert!(mails[0].body.contains(&format!("#supporto-{oderzo}")));
+
+    // Oderzo cannot write in Castelfranco's thread, nor read it.
+    let intruding = s
+        .oderzo
+        .post_form(
+            &format!("{path}/supporto/{castelfranco}"),
+            &[("csrf", &oderzo_csrf), ("body", "Ciao")],
+        )
+        .await;
+    assert_eq!(intruding.status(), StatusCode::FORBIDDEN);
+    let castelfranco_csrf = s.castelfranco.csrf(&path).await;
+    let seen_by_castelfranco = text(&s.castelfranco.page(&path, StatusCode::OK).await);
+    // Neither the thread nor the timeline tells another Ente.
+    assert!(!seen_by_castelfranco.contains("anticipare"));
+
+    // The operator answers; Oderzo's author is told; an empty answer is refused.
+    let empty = s
+        .operator
+        .post_form(
+            &format!("{path}/supporto/{oderzo}"),
+            &[("csrf", &csrf), ("body", "   ")],
+        )
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(empty).await.contains("Scrivi il messaggio"));
+    let answered = s
+        .operator
+        .post_form(
+            &format!("{path}/supporto/{oderzo}"),
+            &[("csrf", &csrf), ("body", "Sì, lo pubblichiamo il 2 marzo.")],
+        )
+        .await;
+    assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.app.mails_to("membro.oderzo@example.it").await.len(), 1);
+    let page = text(&s.oderzo.page(&path, StatusCode::OK).await);
+    assert!(page.contains("Possiamo anticipare la pubblicazione del bando?"));
+    assert!(page.contains("Sì, lo pubblichiamo il 2 marzo."));
+
+    // Castelfranco writes in its own thread; the operator sees both threads.
+    let own = s
+        .castelfranco
+        .post_form(
+            &format!("{path}/supporto/{castelfranco}"),
+            &[
+                ("csrf", &castelfranco_csrf),
+                ("body", "Ci serve il capitolato."),
+            ],
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    let operator_page = s.operator.page(&path, StatusCode::OK).await;
+    let threads = texts(&operator_page, "#supporto ~ section h3");
+    assert_eq!(threads.len(), 2, "{threads:?}");
+    let seen = text(&operator_page);
+    assert!(seen.contains("Ci serve il capitolato.") && seen.contains("anticipare"));
+    // Nobody writes to an Ente that has nothing to do with the tender.
+    let stranger = comune_id(&s.app, "026086").await;
+    let elsewhere = s
+        .operator
+        .post_form(
+            &format!("{path}/supporto/{stranger}"),
+            &[("csrf", &csrf), ("body", "Ciao")],
+        )
+        .await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+}

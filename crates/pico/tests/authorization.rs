@@ -279,6 +279,8 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/sua/gare/{id}/avanza", "/treviso/sua/gare/{sua_tender}/avanza", Access::SuaOperators, Body::Form(&[("from", "programmazione")])),
     rule("POST", "/{space}/sua/gare/{id}/enti", "/treviso/sua/gare/{sua_tender}/enti", Access::SuaOperators, Body::Form(&[("ente", "")])),
     rule("POST", "/{space}/sua/gare/{id}/documenti", "/treviso/sua/gare/{sua_tender}/documenti", Access::SuaOperators, Body::File("document")),
+    rule("GET", "/{space}/sua/gare/{id}/fascicolo", "/treviso/sua/gare/{sua_tender}/fascicolo", Access::SuaOperators, Body::None),
+    rule("POST", "/{space}/sua/gare/{id}/supporto/{ente}", "/treviso/sua/gare/{sua_tender}/supporto/{oderzo}", Access::SuaReaders, Body::Form(&[("body", "")])),
     rule("POST", "/{space}/sua/gare/{id}/aggiudicazione", "/treviso/sua/gare/{sua_tender}/aggiudicazione", Access::SuaOperators, Body::Form(&[("supplier_name", "")])),
     rule("POST", "/{space}/sua/gare/{id}/verifiche/{check}", "/treviso/sua/gare/{sua_tender}/verifiche/1", Access::SuaOperators, Body::Form(&[("outcome", "regolare")])),
     rule("GET", "/api/v1/spaces/{space}/sua/ocds", "/api/v1/spaces/treviso/sua/ocds", Access::Everyone, Body::None),
@@ -844,7 +846,9 @@ async fn every_route_allows_exactly_whom_it_should() {
                     .await
                     .unwrap()
                     .expect("a fresh request is pending");
-                path = path.replace("{sua_tender}", &tender.id.to_string());
+                path = path
+                    .replace("{sua_tender}", &tender.id.to_string())
+                    .replace("{oderzo}", &request.comune_id.to_string());
             }
             if path.contains("{ticket}") {
                 let treviso = space_id(&app, "treviso").await;
