@@ -1,6 +1,7 @@
 //! Who sees what in a Province's SUA: its operators (and the space's administrators) see
 //! everything of the space; the people of an Ente of its territory see their Ente's requests
-//! and the tenders where their Ente is the titolare or takes part; nobody else sees anything.
+//! and the tenders where their Ente is the titolare or takes part; a person in the RUP registry
+//! sees the tenders assigned to them; nobody else sees anything.
 
 use pico_kernel::identity::{Actor, Role, Scope};
 use pico_kernel::policy::{Action, allows};
@@ -15,6 +16,8 @@ pub struct Viewer {
     pub enti: Vec<comune::Model>,
     /// Every Comune of the territory, by name.
     pub territory: Vec<comune::Model>,
+    /// The registry entries of the person as RUP.
+    pub rups: Vec<i32>,
 }
 
 impl Viewer {
@@ -37,6 +40,10 @@ impl Viewer {
                     .collect()
             })
             .unwrap_or_default();
+        let rups = match actor.person() {
+            Some(p) => crate::model::rups_with_email(&state.db, space.id, &p.email).await?,
+            None => Vec::new(),
+        };
         let enti = territory
             .iter()
             .filter(|c| mine.contains(&c.id))
@@ -52,6 +59,7 @@ impl Viewer {
             ),
             enti,
             territory,
+            rups,
         })
     }
 
@@ -59,7 +67,7 @@ impl Viewer {
     pub fn require_any(&self, actor: &Actor) -> Result<(), Error> {
         match actor {
             Actor::Anonymous => Err(Error::Unauthenticated),
-            _ if self.operator || !self.enti.is_empty() => Ok(()),
+            _ if self.operator || !self.enti.is_empty() || !self.rups.is_empty() => Ok(()),
             _ => Err(Error::Forbidden),
         }
     }

@@ -148,6 +148,66 @@ async fn award_with_checks(
     Ok(())
 }
 
+/// The demo RUP registry: name, qualification, e-mail, works, services, supplies, available.
+const RUPS: &[(&str, &str, &str, bool, bool, bool, bool)] = &[
+    (
+        "Ing. Chiara Zanatta",
+        "Funzionaria tecnica, ingegnera civile",
+        "chiara.zanatta@demo.pico.localhost",
+        true,
+        true,
+        false,
+        true,
+    ),
+    (
+        "Dott. Marco Bianchi",
+        "Funzionario amministrativo",
+        "marco.bianchi@demo.pico.localhost",
+        false,
+        true,
+        true,
+        true,
+    ),
+    (
+        "Geom. Laura De Nardi",
+        "Istruttrice tecnica",
+        "laura.denardi@demo.pico.localhost",
+        true,
+        false,
+        false,
+        false,
+    ),
+];
+
+async fn seed_rups(
+    db: &sea_orm::DatabaseConnection,
+    space_id: i32,
+) -> anyhow::Result<Vec<model::rup::Model>> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let mut made = Vec::new();
+    for (name, qualification, email, works, services, supplies, available) in RUPS {
+        made.push(
+            model::rup::ActiveModel {
+                space_id: Set(space_id),
+                name: Set((*name).into()),
+                comune_id: Set(None),
+                qualification: Set((*qualification).into()),
+                works: Set(*works),
+                services: Set(*services),
+                supplies: Set(*supplies),
+                email: Set((*email).into()),
+                phone: Set("0422 656000".into()),
+                available: Set(*available),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?,
+        );
+    }
+    Ok(made)
+}
+
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
     if request::Entity::find().count(db).await? > 0 {
@@ -205,6 +265,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         },
     )
     .await?;
+    let rups = seed_rups(db, treviso.id).await?;
     let ask = |object: &str, contract_type: &str, amount_cents, cpv: &[&str], procedure: &str| {
         NewRequest {
             space_id: treviso.id,
@@ -253,6 +314,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         .await?;
         if t.phase >= Phase::Award {
             award_with_checks(db, &tender, t, operator.id).await?;
+        }
+        let contract = crate::domain::ContractType::parse(t.contract_type);
+        if let Some(rup) = rups
+            .iter()
+            .find(|r| r.available && crate::rup::competent(r, contract))
+        {
+            model::assign_rup(db, &tender, rup, operator.id).await?;
         }
         if t.phase >= Phase::Call {
             // Bids close in a month for the tender in its call; the others' closed before.

@@ -17,6 +17,7 @@ pub mod model;
 pub mod money;
 pub mod ocds;
 mod requests;
+mod rup;
 mod tenders;
 mod threads;
 
@@ -67,6 +68,9 @@ impl Module for Sua {
             .route("/gare/{id}/fasi/{phase}", post(tenders::update_phase))
             .route("/gare/{id}/avanza", post(tenders::advance))
             .route("/gare/{id}/enti", post(tenders::add_participant))
+            .route("/rup", get(rup::registry).post(rup::add))
+            .route("/rup/{id}/disponibilita", post(rup::set_availability))
+            .route("/gare/{id}/rup", post(rup::assign))
             .route("/gare/{id}/fascicolo", get(dossier::download))
             .route("/gare/{id}/supporto/{ente}", post(threads::post))
             .route("/gare/{id}/aggiudicazione", post(checks::record_award))

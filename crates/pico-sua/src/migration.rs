@@ -5,7 +5,12 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration), Box::new(Checks), Box::new(Threads)]
+    vec![
+        Box::new(Migration),
+        Box::new(Checks),
+        Box::new(Threads),
+        Box::new(Rup),
+    ]
 }
 
 pub struct Migration;
@@ -285,6 +290,62 @@ impl MigrationTrait for Threads {
                     .table("sua_message")
                     .col("tender_id")
                     .col("comune_id")
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The registry of the people able to act as RUP, and the RUP of each tender.
+pub struct Rup;
+
+impl MigrationName for Rup {
+    fn name(&self) -> &str {
+        "m20261124_240001_sua_rup"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Rup {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("sua_rup")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(string("name"))
+                    // The Ente the person works for; none: the Province.
+                    .col(integer_null("comune_id"))
+                    .col(string("qualification"))
+                    .col(boolean("works"))
+                    .col(boolean("services"))
+                    .col(boolean("supplies"))
+                    // Lower-case; a person signed in with it sees the tenders assigned.
+                    .col(string("email"))
+                    .col(string("phone"))
+                    .col(boolean("available"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(&mut space_fk("sua_rup"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("sua_rup_email")
+                    .table("sua_rup")
+                    .col("space_id")
+                    .col("email")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("sua_tender")
+                    .add_column(integer_null("rup_id"))
                     .to_owned(),
             )
             .await

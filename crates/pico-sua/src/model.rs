@@ -73,6 +73,8 @@ pub mod tender {
         pub pad_url: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// The RUP chosen from the registry, if any (`rup_name` keeps the name either way).
+        pub rup_id: Option<i32>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}
@@ -222,6 +224,32 @@ pub mod message {
         pub from_operator: bool,
         pub body: String,
         pub at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod rup {
+    use sea_orm::entity::prelude::*;
+
+    /// Someone able to act as RUP (*responsabile unico del progetto*), in a Province's registry.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sua_rup")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub space_id: i32,
+        pub name: String,
+        pub comune_id: Option<i32>,
+        pub qualification: String,
+        pub works: bool,
+        pub services: bool,
+        pub supplies: bool,
+        pub email: String,
+        pub phone: String,
+        pub available: bool,
+        pub created_at: DateTimeUtc,
     }
 
     impl ActiveModelBehavior for ActiveModel {}
@@ -1001,4 +1029,94 @@ pub async fn post_message(
     }
     txn.commit().await?;
     Ok(saved)
+}
+
+/// The registry of a space, by name; `search` matches name, qualification and e-mail.
+pub async fn rups(
+    db: &impl ConnectionTrait,
+    space_id: i32,
+    search: &str,
+) -> Result<Vec<rup::Model>, DbErr> {
+    let mut rows = rup::Entity::find()
+        .filter(rup::Column::SpaceId.eq(space_id))
+        .order_by_asc(rup::Column::Name)
+        .all(db)
+        .await?;
+    let needle = search.trim().to_lowercase();
+    if !needle.is_empty() {
+        rows.retain(|r| {
+            format!("{} {} {}", r.name, r.qualification, r.email)
+                .to_lowercase()
+                .contains(&needle)
+        });
+    }
+    Ok(rows)
+}
+
+pub async fn find_rup(
+    db: &impl ConnectionTrait,
+    space_id: i32,
+    id: i32,
+) -> Result<Option<rup::Model>, DbErr> {
+    rup::Entity::find_by_id(id)
+        .filter(rup::Column::SpaceId.eq(space_id))
+        .one(db)
+        .await
+}
+
+/// The registry entries of `email` in a space: whoever signs in with it is that RUP.
+pub async fn rups_with_email(
+    db: &impl ConnectionTrait,
+    space_id: i32,
+    email: &str,
+) -> Result<Vec<i32>, DbErr> {
+    Ok(rup::Entity::find()
+        .filter(rup::Column::SpaceId.eq(space_id))
+        .filter(rup::Column::Email.eq(email.to_lowercase()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
+/// The tenders assigned to the RUPs `ids`, the newest first.
+pub async fn tenders_of_rups(
+    db: &impl ConnectionTrait,
+    space_id: i32,
+    ids: &[i32],
+) -> Result<Vec<tender::Model>, DbErr> {
+    tender::Entity::find()
+        .filter(tender::Column::SpaceId.eq(space_id))
+        .filter(tender::Column::RupId.is_in(ids.iter().copied()))
+        .order_by_desc(tender::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// Makes `chosen` the RUP of the tender.
+pub async fn assign_rup(
+    db: &DatabaseConnection,
+    tender: &tender::Model,
+    chosen: &rup::Model,
+    by: i32,
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    tender::Entity::update_many()
+        .col_expr(tender::Column::RupId, Expr::value(chosen.id))
+        .col_expr(tender::Column::RupName, Expr::value(chosen.name.clone()))
+        .col_expr(tender::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(tender::Column::Id.eq(tender.id))
+        .exec(&txn)
+        .await?;
+    log(
+        &txn,
+        tender.space_id,
+        (tender.request_id, Some(tender.id)),
+        Some(by),
+        "tender.rup",
+        format!("RUP della gara: {}.", chosen.name),
+    )
+    .await?;
+    txn.commit().await
 }

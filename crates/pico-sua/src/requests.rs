@@ -119,8 +119,15 @@ pub async fn index(
             object: r.object,
         })
         .collect();
-    let tenders = model::tenders(&state.db, space.id, scope)
-        .await?
+    let mut tenders = model::tenders(&state.db, space.id, scope).await?;
+    if !viewer.operator && !viewer.rups.is_empty() {
+        for t in model::tenders_of_rups(&state.db, space.id, &viewer.rups).await? {
+            if !tenders.iter().any(|known| known.id == t.id) {
+                tenders.push(t);
+            }
+        }
+    }
+    let tenders = tenders
         .into_iter()
         .map(|t| TenderRow {
             id: t.id,

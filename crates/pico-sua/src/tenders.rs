@@ -99,6 +99,8 @@ struct TenderPage {
     award_form: AwardForm,
     checks: Vec<CheckRow>,
     threads: Vec<Thread>,
+    /// The registry's available RUPs competent for this tender, for the operator's choice.
+    rup_choices: Vec<(i32, String)>,
     error: Option<String>,
     notice: Option<&'static str>,
 }
@@ -197,6 +199,17 @@ async fn tender_page(
         award,
         checks: checks.into_iter().map(CheckRow::of).collect(),
         threads: threads_for(state, viewer, &tender).await?,
+        rup_choices: if viewer.operator {
+            let contract = ContractType::parse(&tender.contract_type);
+            model::rups(&state.db, space.id, "")
+                .await?
+                .into_iter()
+                .filter(|r| r.available && crate::rup::competent(r, contract))
+                .map(|r| (r.id, format!("{} – {}", r.name, r.qualification)))
+                .collect()
+        } else {
+            Vec::new()
+        },
         error: None,
         notice: None,
         tender,
@@ -214,7 +227,7 @@ pub(crate) async fn visible_tender(
     let tender = model::find_tender(&state.db, space.id, id)
         .await?
         .ok_or(Error::NotFound)?;
-    if viewer.operator {
+    if viewer.operator || tender.rup_id.is_some_and(|id| viewer.rups.contains(&id)) {
         return Ok(tender);
     }
     let mut concerned: Vec<i32> = model::participants(&state.db, tender.id)
@@ -250,6 +263,7 @@ pub async fn show(
         Some("aggiudicatario") => Some("Aggiudicatario registrato."),
         Some("verifica") => Some("Verifica registrata."),
         Some("messaggio") => Some("Messaggio inviato."),
+        Some("rup") => Some("RUP assegnato."),
         _ => None,
     };
     Ok(render(&page)?.into_response())

@@ -1022,3 +1022,131 @@ async fn each_ente_has_its_own_support_thread_with_the_operators() {
         .await;
     assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_rup_registry_is_searched_assigned_and_the_rup_sees_their_tenders() {
+    let s = sua().await;
+    let path = tender_in(&s, &[]).await;
+    let registry = "/treviso/sua/rup";
+    let csrf = s.operator.csrf(registry).await;
+    let entry = |name: &'static str, email: &'static str, works: bool| {
+        let mut fields = vec![
+            ("csrf", csrf.clone()),
+            ("name", name.to_owned()),
+            ("email", email.to_owned()),
+            ("qualification", "Funzionario tecnico, ingegnere".to_owned()),
+            ("phone", "0422 000000".to_owned()),
+            ("services", "on".to_owned()),
+            ("available", "on".to_owned()),
+        ];
+        if works {
+            fields.push(("works", "on".to_owned()));
+        }
+        fields
+    };
+    let operator = &s.operator;
+    let post = |fields: Vec<(&'static str, String)>| async move {
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        operator.post_form(registry, &refs).await
+    };
+    // The tender is for works (the request form's default here is "lavori").
+    assert_eq!(
+        post(entry(
+            "Ing. Chiara Zanatta",
+            "chiara.zanatta@example.it",
+            true
+        ))
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post(entry(
+            "Dott. Marco Bianchi",
+            "marco.bianchi@example.it",
+            false
+        ))
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    // The same e-mail twice, or no competence, is refused in Italian.
+    let twice = post(entry("Altra", "chiara.zanatta@example.it", true)).await;
+    assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(twice).await.contains("c'è già una persona"));
+
+    // Search and filters.
+    let found = texts(
+        &s.operator
+            .page(&format!("{registry}?q=zanatta"), StatusCode::OK)
+            .await,
+        "tbody th",
+    );
+    assert_eq!(found, ["Ing. Chiara Zanatta"]);
+    let works = texts(
+        &s.operator
+            .page(&format!("{registry}?competenza=lavori"), StatusCode::OK)
+            .await,
+        "tbody th",
+    );
+    assert_eq!(works, ["Ing. Chiara Zanatta"]);
+
+    // Only a competent RUP can be assigned.
+    let rups = pico_sua::model::rups(&s.app.state.db, space_id(&s.app, "treviso").await, "")
+        .await
+        .unwrap();
+    let bianchi = rups.iter().find(|r| r.name.contains("Bianchi")).unwrap();
+    let zanatta = rups.iter().find(|r| r.name.contains("Zanatta")).unwrap();
+    let tender_csrf = s.operator.csrf(&path).await;
+    let wrong = s
+        .operator
+        .post_form(
+            &format!("{path}/rup"),
+            &[("csrf", &tender_csrf), ("rup", &bianchi.id.to_string())],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(wrong).await.contains("non ha la competenza"));
+    let assigned = s
+        .operator
+        .post_form(
+            &format!("{path}/rup"),
+            &[("csrf", &tender_csrf), ("rup", &zanatta.id.to_string())],
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
+
+    // The RUP signs in with the registry's e-mail and finds the tender.
+    let person = identity::create_person(
+        &s.app.state.db,
+        "chiara.zanatta@example.it",
+        "Chiara Zanatta",
+        PASSWORD,
+        false,
+    )
+    .await
+    .unwrap();
+    let rup = s.app.browser_of(person.id).await;
+    let list = text(&rup.page("/treviso/sua", StatusCode::OK).await);
+    assert!(
+        list.contains("Rifacimento della copertura della palestra comunale"),
+        "{list}"
+    );
+    let page = text(&rup.page(&path, StatusCode::OK).await);
+    assert!(
+        page.contains("RUP della gara: Ing. Chiara Zanatta"),
+        "{page}"
+    );
+    // Someone else in the registry sees nothing of it.
+    let other = identity::create_person(
+        &s.app.state.db,
+        "marco.bianchi@example.it",
+        "Marco Bianchi",
+        PASSWORD,
+        false,
+    )
+    .await
+    .unwrap();
+    let other = s.app.browser_of(other.id).await;
+    other.page(&path, StatusCode::NOT_FOUND).await;
+}

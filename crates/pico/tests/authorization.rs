@@ -279,6 +279,10 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/sua/gare/{id}/avanza", "/treviso/sua/gare/{sua_tender}/avanza", Access::SuaOperators, Body::Form(&[("from", "programmazione")])),
     rule("POST", "/{space}/sua/gare/{id}/enti", "/treviso/sua/gare/{sua_tender}/enti", Access::SuaOperators, Body::Form(&[("ente", "")])),
     rule("POST", "/{space}/sua/gare/{id}/documenti", "/treviso/sua/gare/{sua_tender}/documenti", Access::SuaOperators, Body::File("document")),
+    rule("GET", "/{space}/sua/rup", "/treviso/sua/rup", Access::SuaOperators, Body::None),
+    rule("POST", "/{space}/sua/rup", "/treviso/sua/rup", Access::SuaOperators, Body::Form(&[("name", "")])),
+    rule("POST", "/{space}/sua/rup/{id}/disponibilita", "/treviso/sua/rup/{rup}/disponibilita", Access::SuaOperators, Body::Form(EMPTY)),
+    rule("POST", "/{space}/sua/gare/{id}/rup", "/treviso/sua/gare/{sua_tender}/rup", Access::SuaOperators, Body::Form(&[("rup", "")])),
     rule("GET", "/{space}/sua/gare/{id}/fascicolo", "/treviso/sua/gare/{sua_tender}/fascicolo", Access::SuaOperators, Body::None),
     rule("POST", "/{space}/sua/gare/{id}/supporto/{ente}", "/treviso/sua/gare/{sua_tender}/supporto/{oderzo}", Access::SuaReaders, Body::Form(&[("body", "")])),
     rule("POST", "/{space}/sua/gare/{id}/aggiudicazione", "/treviso/sua/gare/{sua_tender}/aggiudicazione", Access::SuaOperators, Body::Form(&[("supplier_name", "")])),
@@ -912,6 +916,27 @@ async fn every_route_allows_exactly_whom_it_should() {
                 path = path
                     .replace("{team}", &team.id.to_string())
                     .replace("{rule}", &rule.id.to_string());
+            }
+            if path.contains("{rup}") {
+                let entry = pico_sua::model::rup::ActiveModel {
+                    space_id: sea_orm::ActiveValue::Set(space_id(&app, "treviso").await),
+                    name: sea_orm::ActiveValue::Set("Prova".into()),
+                    comune_id: sea_orm::ActiveValue::Set(None),
+                    qualification: sea_orm::ActiveValue::Set("Ingegnere".into()),
+                    works: sea_orm::ActiveValue::Set(true),
+                    services: sea_orm::ActiveValue::Set(false),
+                    supplies: sea_orm::ActiveValue::Set(false),
+                    email: sea_orm::ActiveValue::Set(format!("rup-{}@example.it", uuid())),
+                    phone: sea_orm::ActiveValue::Set(String::new()),
+                    available: sea_orm::ActiveValue::Set(true),
+                    created_at: sea_orm::ActiveValue::Set(chrono::Utc::now()),
+                    ..Default::default()
+                };
+                let id = sea_orm::ActiveModelTrait::insert(entry, &app.state.db)
+                    .await
+                    .unwrap()
+                    .id;
+                path = path.replace("{rup}", &id.to_string());
             }
             if path.contains("{file}") {
                 let id = document(&app, "treviso").await;
