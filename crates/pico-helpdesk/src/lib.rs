@@ -7,6 +7,7 @@
 
 mod admin;
 pub mod demo;
+mod guest;
 mod migration;
 pub mod model;
 mod notify;
@@ -43,6 +44,9 @@ impl Module for Helpdesk {
                     .post(tickets::create)
                     .layer(tickets::body_limit()),
             )
+            .route("/aiuto", get(guest::form).post(guest::submit))
+            .route("/segui/{token}", get(guest::follow))
+            .route("/segui/{token}/risposta", post(guest::reply))
             .route("/coda", get(tickets::queue))
             .route("/ticket/{id}", get(tickets::show))
             .route("/ticket/{id}/risposta", post(tickets::reply))

@@ -6,7 +6,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration)]
+    vec![Box::new(Migration), Box::new(Guests)]
 }
 
 pub struct Migration;
@@ -247,6 +247,56 @@ impl MigrationTrait for Migration {
                             .to("helpdesk_ticket", "id")
                             .on_delete(ForeignKeyAction::Cascade),
                     )
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// Tickets of people without an account: who they are (name, e-mail, fiscal code) and the
+/// private links they follow the ticket by, of which only the SHA-256 is kept.
+pub struct Guests;
+
+impl MigrationName for Guests {
+    fn name(&self) -> &str {
+        "m20261124_300001_helpdesk_guest"
+    }
+}
+
+fn to_ticket(table: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(table, "ticket_id")
+        .to("helpdesk_ticket", "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Guests {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_guest")
+                    .col(pk_auto("id"))
+                    .col(integer_uniq("ticket_id"))
+                    .col(string("name"))
+                    .col(string("email"))
+                    .col(string_null("fiscal_code"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(&mut to_ticket("helpdesk_guest"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_guest_link")
+                    .col(pk_auto("id"))
+                    .col(integer("ticket_id"))
+                    .col(string_uniq("token_hash"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(&mut to_ticket("helpdesk_guest_link"))
                     .to_owned(),
             )
             .await
