@@ -123,11 +123,14 @@ pub async fn form(
     Ok((jar, render(&page)?).into_response())
 }
 
-/// The form, checked: the guest and the ticket, or the Italian reasons by field.
+/// A checked form: the guest, the category, the subject and the description.
+type Checked = (Guest, Option<i32>, String, String);
+
+/// The form, checked, or the Italian reasons by field.
 fn check(
     form: &GuestForm,
     categories: &[model::category::Model],
-) -> Result<(Guest, Option<i32>, String, String), Vec<(&'static str, String)>> {
+) -> Result<Checked, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let name = one_line(&form.nome);
     if name.is_empty() || name.chars().count() > MAX_NAME {

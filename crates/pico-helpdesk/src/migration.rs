@@ -6,7 +6,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration), Box::new(Guests)]
+    vec![Box::new(Migration), Box::new(Guests), Box::new(Faqs)]
 }
 
 pub struct Migration;
@@ -297,6 +297,62 @@ impl MigrationTrait for Guests {
                     .col(string_uniq("token_hash"))
                     .col(timestamp_with_time_zone("created_at"))
                     .foreign_key(&mut to_ticket("helpdesk_guest_link"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// Frequently asked questions of a space's help desk.
+pub struct Faqs;
+
+impl MigrationName for Faqs {
+    fn name(&self) -> &str {
+        "m20261124_300002_helpdesk_faq"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Faqs {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_faq")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(string_null("module_key"))
+                    .col(integer_null("category_id"))
+                    .col(string("question"))
+                    .col(text("answer"))
+                    .col(boolean("published"))
+                    .col(integer("useful_yes"))
+                    .col(integer("useful_no"))
+                    .col(integer_null("created_from_ticket"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .foreign_key(&mut to_space("helpdesk_faq"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_faq", "category_id")
+                            .to("helpdesk_category", "id")
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_faq", "created_from_ticket")
+                            .to("helpdesk_ticket", "id")
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("helpdesk_faq_space")
+                    .table("helpdesk_faq")
+                    .col("space_id")
                     .to_owned(),
             )
             .await
