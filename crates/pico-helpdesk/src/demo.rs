@@ -74,6 +74,44 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
     let tender = model::create_category(db, treviso.id, "Gare e appalti", Some("sua")).await?;
     model::create_category(db, treviso.id, "Newsletter", Some("newsletter")).await?;
     let other = model::create_category(db, treviso.id, "Altro", None).await?;
+    for (category, module, question, answer) in [
+        (
+            Some(access.id),
+            None,
+            "Non ricevo l'e-mail di conferma della registrazione: cosa faccio?",
+            "Controlla la cartella della posta indesiderata: il messaggio arriva da un indirizzo \
+             della piattaforma.\n\nSe dopo un'ora non c'è, scrivi all'assistenza con il modulo \
+             «Chiedi aiuto senza account»: un operatore controllerà l'indirizzo.",
+        ),
+        (
+            Some(access.id),
+            None,
+            "Posso entrare con SPID o CIE?",
+            "Sì: nella pagina di accesso scegli «Entra con SPID» o «Entra con CIE». Il tuo account \
+             viene riconosciuto dal codice fiscale.",
+        ),
+        (
+            Some(tender.id),
+            Some("sua"),
+            "Come chiedo alla Stazione unica appaltante di gestire una gara?",
+            "Dal modulo SUA, con un account del tuo Ente, scegli «Nuova richiesta» e allega il \
+             progetto e la determina a contrarre.",
+        ),
+    ] {
+        crate::faq::create(
+            db,
+            treviso.id,
+            crate::faq::Draft {
+                category_id: category,
+                module_key: module.map(str::to_owned),
+                question: question.into(),
+                answer: answer.into(),
+                published: true,
+                created_from_ticket: None,
+            },
+        )
+        .await?;
+    }
     model::add_rule(
         db,
         treviso.id,

@@ -7,6 +7,8 @@
 
 mod admin;
 pub mod demo;
+pub mod faq;
+mod guest;
 mod migration;
 pub mod model;
 mod notify;
@@ -43,6 +45,18 @@ impl Module for Helpdesk {
                     .post(tickets::create)
                     .layer(tickets::body_limit()),
             )
+            .route("/aiuto", get(guest::form).post(guest::submit))
+            .route("/segui/{token}", get(guest::follow))
+            .route("/segui/{token}/risposta", post(guest::reply))
+            .route("/faq", get(faq::list))
+            .route("/faq/suggerimenti", get(faq::suggestions))
+            .route("/faq/nuova", get(faq::new_form).post(faq::create_entry))
+            .route("/faq/{id}/utile", post(faq::feedback))
+            .route(
+                "/faq/{id}/modifica",
+                get(faq::edit_form).post(faq::save_entry),
+            )
+            .route("/faq/{id}/elimina", post(faq::delete_entry))
             .route("/coda", get(tickets::queue))
             .route("/ticket/{id}", get(tickets::show))
             .route("/ticket/{id}/risposta", post(tickets::reply))

@@ -6,7 +6,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration)]
+    vec![Box::new(Migration), Box::new(Guests), Box::new(Faqs)]
 }
 
 pub struct Migration;
@@ -247,6 +247,112 @@ impl MigrationTrait for Migration {
                             .to("helpdesk_ticket", "id")
                             .on_delete(ForeignKeyAction::Cascade),
                     )
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// Tickets of people without an account: who they are (name, e-mail, fiscal code) and the
+/// private links they follow the ticket by, of which only the SHA-256 is kept.
+pub struct Guests;
+
+impl MigrationName for Guests {
+    fn name(&self) -> &str {
+        "m20261124_300001_helpdesk_guest"
+    }
+}
+
+fn to_ticket(table: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(table, "ticket_id")
+        .to("helpdesk_ticket", "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Guests {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_guest")
+                    .col(pk_auto("id"))
+                    .col(integer_uniq("ticket_id"))
+                    .col(string("name"))
+                    .col(string("email"))
+                    .col(string_null("fiscal_code"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(&mut to_ticket("helpdesk_guest"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_guest_link")
+                    .col(pk_auto("id"))
+                    .col(integer("ticket_id"))
+                    .col(string_uniq("token_hash"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(&mut to_ticket("helpdesk_guest_link"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// Frequently asked questions of a space's help desk.
+pub struct Faqs;
+
+impl MigrationName for Faqs {
+    fn name(&self) -> &str {
+        "m20261124_300002_helpdesk_faq"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Faqs {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_faq")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(string_null("module_key"))
+                    .col(integer_null("category_id"))
+                    .col(string("question"))
+                    .col(text("answer"))
+                    .col(boolean("published"))
+                    .col(integer("useful_yes"))
+                    .col(integer("useful_no"))
+                    .col(integer_null("created_from_ticket"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .foreign_key(&mut to_space("helpdesk_faq"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_faq", "category_id")
+                            .to("helpdesk_category", "id")
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_faq", "created_from_ticket")
+                            .to("helpdesk_ticket", "id")
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("helpdesk_faq_space")
+                    .table("helpdesk_faq")
+                    .col("space_id")
                     .to_owned(),
             )
             .await

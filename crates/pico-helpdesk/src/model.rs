@@ -212,6 +212,50 @@ pub mod attachment {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod guest {
+    use sea_orm::entity::prelude::*;
+
+    /// The requester of a ticket opened without an account.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "helpdesk_guest")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub ticket_id: i32,
+        pub name: String,
+        /// Lower-case.
+        pub email: String,
+        /// Upper-case, validated.
+        pub fiscal_code: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod guest_link {
+    use sea_orm::entity::prelude::*;
+
+    /// A private link by which a guest follows their ticket. Each message to the guest carries
+    /// a new one; all stay valid while the ticket exists.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "helpdesk_guest_link")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub ticket_id: i32,
+        /// SHA-256 of the token, hex: the token itself is only in the guest's mailbox.
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// How urgent a ticket is; each has its own SLA targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Priority {
@@ -1049,4 +1093,134 @@ async fn assigned(
     )
     .await?;
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Guests: people without an account who ask for help (typically because they cannot sign in).
+
+/// The e-mail of the placeholder person every guest ticket names as requester. A ticket must
+/// name a person; this one is like a forgotten account (no password, `deleted_at` set, an
+/// address that cannot receive mail), so nobody can sign in as it and nothing is sent to it.
+pub const GUEST_EMAIL: &str = "richiedente-senza-account@pico.invalid";
+
+/// The placeholder person of guest tickets, made on first use.
+pub async fn guest_person(db: &impl ConnectionTrait) -> Result<i32, DbErr> {
+    use pico_kernel::identity::model::person;
+    let find = || {
+        person::Entity::find()
+            .filter(person::Column::Email.eq(GUEST_EMAIL))
+            .one(db)
+    };
+    if let Some(p) = find().await? {
+        return Ok(p.id);
+    }
+    let now = Utc::now();
+    let inserted = person::ActiveModel {
+        email: Set(GUEST_EMAIL.into()),
+        display_name: Set("Richiedente senza account".into()),
+        password_hash: Set(String::new()),
+        is_demo: Set(false),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        email_confirmed_at: Set(None),
+        fiscal_code: Set(None),
+        phone: Set(None),
+        deleted_at: Set(Some(now)),
+        password_temporary: Set(false),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(p) => Ok(p.id),
+        // Made meanwhile by another request.
+        Err(e) => find().await?.map(|p| p.id).ok_or(e),
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Who asks without an account, checked.
+#[derive(Debug, Clone)]
+pub struct Guest {
+    pub name: String,
+    pub email: String,
+    pub fiscal_code: Option<String>,
+}
+
+/// Opens a guest's ticket like any other (routing, assignment, SLA); returns it with the
+/// token of its first private link.
+pub async fn open_guest(
+    db: &impl TransactionTrait,
+    mut new: NewTicket,
+    guest: Guest,
+    now: DateTime<Utc>,
+) -> Result<(ticket::Model, String), DbErr> {
+    let txn = db.begin().await?;
+    new.requester_id = guest_person(&txn).await?;
+    let ticket = open(&txn, new, now).await?;
+    guest::ActiveModel {
+        ticket_id: Set(ticket.id),
+        name: Set(guest.name),
+        email: Set(guest.email),
+        fiscal_code: Set(guest.fiscal_code),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let token = new_guest_link(&txn, ticket.id).await?;
+    txn.commit().await?;
+    Ok((ticket, token))
+}
+
+/// A new private link to a guest's ticket; returns its token, which is not stored.
+pub async fn new_guest_link(db: &impl ConnectionTrait, ticket_id: i32) -> Result<String, DbErr> {
+    let token = pico_kernel::identity::sessions::random_token();
+    guest_link::ActiveModel {
+        ticket_id: Set(ticket_id),
+        token_hash: Set(token_hash(&token)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The guest who opened the ticket, if a guest did.
+pub async fn guest_of(
+    db: &impl ConnectionTrait,
+    ticket_id: i32,
+) -> Result<Option<guest::Model>, DbErr> {
+    guest::Entity::find()
+        .filter(guest::Column::TicketId.eq(ticket_id))
+        .one(db)
+        .await
+}
+
+/// The ticket of this space a guest's link opens, with its guest.
+pub async fn by_guest_token(
+    db: &impl ConnectionTrait,
+    space_id: i32,
+    token: &str,
+) -> Result<Option<(ticket::Model, guest::Model)>, DbErr> {
+    let Some(link) = guest_link::Entity::find()
+        .filter(guest_link::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(ticket) = ticket::Entity::find_by_id(link.ticket_id)
+        .one(db)
+        .await?
+        .filter(|t| t.space_id == space_id)
+    else {
+        return Ok(None);
+    };
+    Ok(guest_of(db, ticket.id).await?.map(|g| (ticket, g)))
 }

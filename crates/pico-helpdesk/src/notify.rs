@@ -2,7 +2,7 @@
 //! transaction as the change it tells about: it goes out once the change is saved, and is
 //! retried by the job queue if the mail server is away. An internal note never sends mail.
 
-use crate::model::{Status, member, team, ticket};
+use crate::model::{self, Status, member, team, ticket};
 use pico_kernel::identity::model::person;
 use pico_kernel::mail::{self, Mail};
 use pico_kernel::spaces::Space;
@@ -20,6 +20,52 @@ async fn email_of(db: &impl ConnectionTrait, id: i32) -> Result<Option<String>, 
         .one(db)
         .await?
         .map(|p| p.email))
+}
+
+/// Where to write to the requester of a ticket, and the link to give them: a guest gets a new
+/// private link (only its digest is stored, so an old one cannot be copied into a message).
+async fn requester_contact(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    space: &Space,
+    t: &ticket::Model,
+) -> Result<(Option<String>, String), Error> {
+    if let Some(guest) = model::guest_of(db, t.id).await? {
+        let token = model::new_guest_link(db, t.id).await?;
+        let link = state
+            .config
+            .url(&space.path_to(&format!("/helpdesk/segui/{token}")));
+        return Ok((Some(guest.email), link));
+    }
+    Ok((email_of(db, t.requester_id).await?, link(state, space, t)))
+}
+
+/// The confirmation to a guest who opened a ticket, with the private link to follow it.
+pub async fn guest_opened(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    space: &Space,
+    t: &ticket::Model,
+    guest: &model::Guest,
+    token: &str,
+) -> Result<(), Error> {
+    let link = state
+        .config
+        .url(&space.path_to(&format!("/helpdesk/segui/{token}")));
+    let body = format!(
+        "Buongiorno {},\n\nabbiamo ricevuto la sua richiesta «{}» all'assistenza di {} \
+         (ticket n. {}).\n\nPer seguirla e rispondere agli operatori apra questo indirizzo, \
+         che è personale: non lo inoltri ad altri.\n{link}\n\n\
+         Se non ha scritto lei all'assistenza, ignori questo messaggio.\n",
+        guest.name, t.subject, space.name, t.id
+    );
+    send(
+        db,
+        Some(guest.email.clone()),
+        format!("[Ticket n. {}] Richiesta ricevuta: {}", t.id, t.subject),
+        body,
+    )
+    .await
 }
 
 async fn send(
@@ -125,17 +171,15 @@ pub async fn agent_replied(
     t: &ticket::Model,
     text: &str,
 ) -> Result<(), Error> {
+    let (to, link) = requester_contact(state, db, space, t).await?;
     let body = format!(
         "Buongiorno,\n\nc'è una risposta alla sua richiesta «{}» all'assistenza di {}:\n\n{}\n\n\
          Per leggerla e rispondere: {}\n",
-        t.subject,
-        space.name,
-        text,
-        link(state, space, t)
+        t.subject, space.name, text, link
     );
     send(
         db,
-        email_of(db, t.requester_id).await?,
+        to,
         format!("[Ticket n. {}] Risposta: {}", t.id, t.subject),
         body,
     )
@@ -177,17 +221,18 @@ pub async fn status_changed(
     t: &ticket::Model,
 ) -> Result<(), Error> {
     let status = Status::parse(&t.status).map_or("", Status::label);
+    let (to, link) = requester_contact(state, db, space, t).await?;
     let body = format!(
         "Buongiorno,\n\nla sua richiesta «{}» all'assistenza di {} ora è: {}.\n\n\
          Per seguirla: {}\n",
         t.subject,
         space.name,
         status.to_lowercase(),
-        link(state, space, t)
+        link
     );
     send(
         db,
-        email_of(db, t.requester_id).await?,
+        to,
         format!("[Ticket n. {}] {}: {}", t.id, status, t.subject),
         body,
     )

@@ -33,13 +33,13 @@ pub fn body_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(BODY_LIMIT)
 }
 
-fn when(at: DateTime<Utc>) -> String {
+pub(crate) fn when(at: DateTime<Utc>) -> String {
     at.with_timezone(&chrono_tz::Europe::Rome)
         .format("%d/%m/%Y %H:%M")
         .to_string()
 }
 
-fn status_label(s: &str) -> &'static str {
+pub(crate) fn status_label(s: &str) -> &'static str {
     Status::parse(s).map_or("", Status::label)
 }
 
@@ -47,7 +47,7 @@ fn priority_label(p: &str) -> &'static str {
     Priority::parse(p).map_or("", Priority::label)
 }
 
-async fn chrome(
+pub(crate) async fn chrome(
     state: &AppState,
     actor: &Actor,
     space: &Space,
@@ -340,7 +340,7 @@ pub fn check_files(files: &[Upload]) -> Result<Vec<pico_media::Inspected>, Strin
     Ok(accepted)
 }
 
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -444,13 +444,13 @@ pub async fn create(
 // ---------------------------------------------------------------------------------------
 // One ticket.
 
-struct Entry {
-    kind: &'static str,
-    author: String,
-    body: String,
-    at: String,
-    note: bool,
-    change: bool,
+pub(crate) struct Entry {
+    pub kind: &'static str,
+    pub author: String,
+    pub body: String,
+    pub at: String,
+    pub note: bool,
+    pub change: bool,
 }
 
 #[derive(Template)]
@@ -491,7 +491,7 @@ impl TicketPage {
     }
 }
 
-async fn name_of(state: &AppState, person: Option<i32>) -> Result<String, Error> {
+pub(crate) async fn name_of(state: &AppState, person: Option<i32>) -> Result<String, Error> {
     let Some(id) = person else {
         return Ok(String::new());
     };
@@ -543,18 +543,13 @@ fn standing_of(
     Some(("Risoluzione", s, when(t.resolution_due)))
 }
 
-async fn ticket_page(
+/// The timeline as shown; a guest's own entries carry their name (`guest`: the placeholder
+/// person's id and the name the guest gave).
+pub(crate) async fn entries_of(
     state: &AppState,
-    actor: &Actor,
-    space: Space,
-    ticket: ticket::Model,
-) -> Result<TicketPage, Error> {
-    let agent = allows(actor, Action::WorkTickets(&space));
-    let events = if agent {
-        model::timeline(&state.db, ticket.id).await?
-    } else {
-        model::public_timeline(&state.db, ticket.id).await?
-    };
+    events: Vec<model::event::Model>,
+    guest: Option<(i32, String)>,
+) -> Result<Vec<Entry>, Error> {
     let mut entries = Vec::new();
     for e in events {
         let (kind, note, change) = match e.kind.as_str() {
@@ -568,19 +563,40 @@ async fn ticket_page(
             "category" => ("Categoria", false, true),
             _ => ("Modifica", false, true),
         };
+        let author = match (&guest, e.author_id) {
+            (_, None) => "Piattaforma".into(),
+            (Some((id, name)), Some(a)) if *id == a => name.clone(),
+            (_, a) => name_of(state, a).await?,
+        };
         entries.push(Entry {
             kind,
-            author: if e.author_id.is_none() {
-                "Piattaforma".into()
-            } else {
-                name_of(state, e.author_id).await?
-            },
+            author,
             body: e.body,
             at: when(e.created_at),
             note,
             change,
         });
     }
+    Ok(entries)
+}
+
+async fn ticket_page(
+    state: &AppState,
+    actor: &Actor,
+    space: Space,
+    ticket: ticket::Model,
+) -> Result<TicketPage, Error> {
+    let agent = allows(actor, Action::WorkTickets(&space));
+    let events = if agent {
+        model::timeline(&state.db, ticket.id).await?
+    } else {
+        model::public_timeline(&state.db, ticket.id).await?
+    };
+    let guest = model::guest_of(&state.db, ticket.id).await?;
+    let guest_name = guest
+        .as_ref()
+        .map(|g| (ticket.requester_id, g.name.clone()));
+    let entries = entries_of(state, events, guest_name).await?;
     let categories = model::categories_of(&state.db, space.id).await?;
     let teams = model::teams_of(&state.db, space.id).await?;
     let schedule = model::schedule(&state.db, space.id).await?;
@@ -609,7 +625,10 @@ async fn ticket_page(
             .map(|t| t.name.clone())
             .unwrap_or_else(|| "Nessuno".into()),
         assignee: name_of(state, ticket.assignee_id).await?,
-        requester: name_of(state, Some(ticket.requester_id)).await?,
+        requester: match &guest {
+            Some(g) => format!("{} <{}> (senza account)", g.name, g.email),
+            None => name_of(state, Some(ticket.requester_id)).await?,
+        },
         standing: standing_of(&schedule, &ticket, Utc::now()),
         entries,
         attachments: model::attachments_of(&state.db, ticket.id).await?,

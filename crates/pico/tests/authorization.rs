@@ -294,6 +294,20 @@ const RULES: &[Rule] = &[
     rule("GET", "/{space}/helpdesk", "/treviso/helpdesk", Access::SignedIn, Body::None),
     rule("GET", "/{space}/helpdesk/nuovo", "/treviso/helpdesk/nuovo", Access::SignedIn, Body::None),
     rule("POST", "/{space}/helpdesk/nuovo", "/treviso/helpdesk/nuovo", Access::SignedIn, Body::File("allegati")),
+    // Help without an account; `{guest}` is the private link of a fresh guest's ticket.
+    rule("GET", "/{space}/helpdesk/aiuto", "/treviso/helpdesk/aiuto", Access::Everyone, Body::None),
+    rule("POST", "/{space}/helpdesk/aiuto", "/treviso/helpdesk/aiuto", Access::Everyone, Body::Form(EMPTY)),
+    rule("GET", "/{space}/helpdesk/segui/{token}", "/treviso/helpdesk/segui/{guest}", Access::Everyone, Body::None),
+    rule("POST", "/{space}/helpdesk/segui/{token}/risposta", "/treviso/helpdesk/segui/{guest}/risposta", Access::Everyone, Body::Form(EMPTY)),
+    // Frequently asked questions; `{faq}` is a fresh published entry.
+    rule("GET", "/{space}/helpdesk/faq", "/treviso/helpdesk/faq", Access::Everyone, Body::None),
+    rule("GET", "/{space}/helpdesk/faq/suggerimenti", "/treviso/helpdesk/faq/suggerimenti?q=accesso", Access::Everyone, Body::None),
+    rule("POST", "/{space}/helpdesk/faq/{id}/utile", "/treviso/helpdesk/faq/{faq}/utile", Access::Everyone, Body::Form(&[("utile", "si")])),
+    rule("GET", "/{space}/helpdesk/faq/nuova", "/treviso/helpdesk/faq/nuova", Access::Agents, Body::None),
+    rule("POST", "/{space}/helpdesk/faq/nuova", "/treviso/helpdesk/faq/nuova", Access::Agents, Body::Form(EMPTY)),
+    rule("GET", "/{space}/helpdesk/faq/{id}/modifica", "/treviso/helpdesk/faq/{faq}/modifica", Access::Agents, Body::None),
+    rule("POST", "/{space}/helpdesk/faq/{id}/modifica", "/treviso/helpdesk/faq/{faq}/modifica", Access::Agents, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/faq/{id}/elimina", "/treviso/helpdesk/faq/{faq}/elimina", Access::Agents, Body::Form(EMPTY)),
     rule("GET", "/{space}/helpdesk/coda", "/treviso/helpdesk/coda", Access::Agents, Body::None),
     rule("GET", "/{space}/helpdesk/ticket/{id}", "/treviso/helpdesk/ticket/{ticket}", Access::Agents, Body::None),
     rule("POST", "/{space}/helpdesk/ticket/{id}/risposta", "/treviso/helpdesk/ticket/{ticket}/risposta", Access::Agents, Body::Form(EMPTY)),
@@ -893,6 +907,47 @@ async fn every_route_allows_exactly_whom_it_should() {
                 path = path
                     .replace("{ticket}", &ticket.id.to_string())
                     .replace("{attachment}", &file.id.to_string());
+            }
+            if path.contains("{faq}") {
+                let treviso = space_id(&app, "treviso").await;
+                let entry = pico_helpdesk::faq::create(
+                    &app.state.db,
+                    treviso,
+                    pico_helpdesk::faq::Draft {
+                        category_id: None,
+                        module_key: None,
+                        question: "Prova?".into(),
+                        answer: "Sì.".into(),
+                        published: true,
+                        created_from_ticket: None,
+                    },
+                )
+                .await
+                .unwrap();
+                path = path.replace("{faq}", &entry.id.to_string());
+            }
+            if path.contains("{guest}") {
+                let treviso = space_id(&app, "treviso").await;
+                let new = pico_helpdesk::model::NewTicket {
+                    space_id: treviso,
+                    requester_id: 0,
+                    category_id: None,
+                    module_key: None,
+                    requester_space_id: None,
+                    subject: "Prova".into(),
+                    description: "Testo.".into(),
+                    priority: pico_helpdesk::model::Priority::Normal,
+                };
+                let guest = pico_helpdesk::model::Guest {
+                    name: "Ospite".into(),
+                    email: format!("ospite-{}@example.it", uuid()),
+                    fiscal_code: None,
+                };
+                let (_, token) =
+                    pico_helpdesk::model::open_guest(&app.state.db, new, guest, chrono::Utc::now())
+                        .await
+                        .unwrap();
+                path = path.replace("{guest}", &token);
             }
             if path.contains("{team}") || path.contains("{rule}") {
                 let treviso = space_id(&app, "treviso").await;
