@@ -5,7 +5,10 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration)]
+    vec![
+        Box::new(Migration),
+        Box::new(crate::campaigns::migration::Migration),
+    ]
 }
 
 pub struct Migration;
