@@ -63,6 +63,15 @@ pub(crate) async fn published(
         .into_iter()
         .map(|a| (a.tender_id, a))
         .collect();
+    let mut lots: HashMap<i32, Vec<crate::lots::lot::Model>> = HashMap::new();
+    for l in crate::lots::lot::Entity::find()
+        .filter(crate::lots::lot::Column::TenderId.is_in(ids.clone()))
+        .order_by_asc(crate::lots::lot::Column::Position)
+        .all(db)
+        .await?
+    {
+        lots.entry(l.tender_id).or_default().push(l);
+    }
     let mut changed: HashMap<i32, chrono::DateTime<Utc>> = HashMap::new();
     for e in event::Entity::find()
         .filter(event::Column::TenderId.is_in(ids))
@@ -102,6 +111,7 @@ pub(crate) async fn published(
                     .collect(),
                 bids_until: calls.get(&t.id).and_then(|p| p.deadline),
                 award: awards.remove(&t.id),
+                lots: lots.remove(&t.id).unwrap_or_default(),
                 titolare,
                 tender: t,
             })

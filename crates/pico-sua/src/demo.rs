@@ -358,5 +358,6 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         Vec::new(),
     )
     .await?;
+    crate::campaigns::demo::seed(state).await?;
     Ok(())
 }

@@ -6,12 +6,14 @@
 
 mod access;
 mod api;
+pub mod campaigns;
 mod checks;
 pub mod cig;
 pub mod cpv;
 pub mod demo;
 pub mod domain;
 mod dossier;
+pub mod lots;
 mod migration;
 pub mod model;
 pub mod money;
@@ -25,6 +27,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use pico_kernel::spaces::Space;
 use pico_kernel::{AppState, MenuItem, Module, ModuleKind};
+use std::sync::Arc;
 
 pub use cig::Cig;
 pub use money::Euro;
@@ -79,6 +82,11 @@ impl Module for Sua {
                 "/gare/{id}/documenti",
                 post(tenders::add_document).layer(uploads),
             )
+            .merge(campaign_routes())
+    }
+
+    fn jobs(&self) -> Vec<Arc<dyn pico_kernel::jobs::Handler>> {
+        vec![Arc::new(campaigns::Reminder)]
     }
 
     fn api_routes(&self) -> axum::Router<AppState> {
@@ -99,4 +107,32 @@ impl Module for Sua {
             href: space.path_to("/sua"),
         }])
     }
+}
+
+/// The routes of the needs-collection campaigns (`campaigns.rs`).
+fn campaign_routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/campagne", get(campaigns::list))
+        .route(
+            "/campagne/nuova",
+            get(campaigns::new_campaign).post(campaigns::create),
+        )
+        .route("/campagne/{id}", get(campaigns::show))
+        .route("/campagne/{id}/voci", post(campaigns::add_item))
+        .route(
+            "/campagne/{id}/voci/{item}/elimina",
+            post(campaigns::remove_item),
+        )
+        .route("/campagne/{id}/invia", post(campaigns::send))
+        .route("/campagne/{id}/chiudi", post(campaigns::close))
+        .route(
+            "/campagne/{id}/risposta",
+            get(campaigns::answer_form).post(campaigns::answer),
+        )
+        .route("/campagne/{id}/aggregato", get(campaigns::aggregate))
+        .route(
+            "/campagne/{id}/aggregato.csv",
+            get(campaigns::aggregate_csv),
+        )
+        .route("/campagne/{id}/gara", post(campaigns::make_tender))
 }

@@ -7,6 +7,7 @@ use sea_orm_migration::schema::*;
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(Migration),
+        Box::new(crate::campaigns::migration::Migration),
         Box::new(Checks),
         Box::new(Threads),
         Box::new(Rup),

@@ -7,6 +7,7 @@
 
 use crate::cpv;
 use crate::domain::{ContractType, Phase, Procedure};
+use crate::lots::lot;
 use crate::model::{award, tender};
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Europe::Rome;
@@ -27,6 +28,8 @@ pub struct Published {
     pub bids_until: Option<NaiveDate>,
     /// The winning bidder, once recorded; published only from the award phase on.
     pub award: Option<award::Model>,
+    /// The lots, each with its CIG once it has one.
+    pub lots: Vec<lot::Model>,
 }
 
 /// Who publishes, and where.
@@ -38,18 +41,25 @@ pub struct Publisher<'a> {
     pub published_at: DateTime<Utc>,
 }
 
+/// Tenders in lots use OCDS's lots extension.
+const LOTS_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json";
+
 /// Open data of Italian public bodies is CC BY 4.0 unless stated otherwise.
 const LICENSE: &str = "https://creativecommons.org/licenses/by/4.0/";
 
 pub fn package(publisher: &Publisher, tenders: &[Published]) -> Value {
-    json!({
+    let mut package = json!({
         "uri": publisher.uri,
         "version": "1.1",
         "publishedDate": timestamp(publisher.published_at),
         "publisher": { "name": publisher.space.name },
         "license": LICENSE,
         "releases": tenders.iter().map(|t| release(publisher, t)).collect::<Vec<_>>(),
-    })
+    });
+    if tenders.iter().any(|t| !t.lots.is_empty()) {
+        package["extensions"] = json!([LOTS_EXTENSION]);
+    }
+    package
 }
 
 pub fn ocid(publisher: &Publisher, tender: &tender::Model) -> String {
@@ -173,6 +183,20 @@ fn tender_section(p: &Published, phase: Phase, station: &Value) -> Value {
             Procedure::DirectAward => "direct",
         });
         section["procurementMethodDetails"] = json!(procedure.label());
+    }
+    if !p.lots.is_empty() {
+        section["lots"] = p
+            .lots
+            .iter()
+            .map(|l| {
+                json!({
+                    "id": l.cig.clone().unwrap_or_else(|| format!("lotto-{}", l.position)),
+                    "title": l.title,
+                    "value": { "amount": l.amount_cents as f64 / 100.0, "currency": "EUR" },
+                    "status": section["status"],
+                })
+            })
+            .collect();
     }
     if let (Some(until), true) = (p.bids_until, phase >= Phase::Call) {
         section["tenderPeriod"] = json!({ "endDate": end_of_day(until) });

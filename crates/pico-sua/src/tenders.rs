@@ -88,6 +88,9 @@ struct TenderPage {
     next: Option<Phase>,
     phases: Vec<PhaseRow>,
     participants: Vec<String>,
+    lots: Vec<crate::lots::LotRow>,
+    /// The needs-collection campaign the tender was made from, if any.
+    campaign_id: Option<i32>,
     /// Enti of the territory not yet taking part, for the operator's form.
     candidates: Vec<(i32, String)>,
     request_documents: Vec<document::Model>,
@@ -177,6 +180,11 @@ async fn tender_page(
         next: current.and_then(Phase::next),
         phases,
         participants: taking_part.iter().map(|id| viewer.name_of(*id)).collect(),
+        lots: crate::lots::rows(&state.db, tender.id).await?,
+        campaign_id: crate::campaigns::model::campaign_of_tender(&state.db, tender.id)
+            .await?
+            .filter(|_| viewer.operator)
+            .map(|c| c.id),
         candidates: viewer
             .territory
             .iter()

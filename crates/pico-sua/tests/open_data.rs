@@ -55,7 +55,7 @@ async fn the_ocds_package_holds_every_tender_in_every_phase_and_nothing_internal
     assert_eq!(package["version"], "1.1");
     assert_eq!(package["publisher"]["name"], "Provincia di Treviso");
     let releases = package["releases"].as_array().unwrap();
-    assert_eq!(releases.len(), 7, "one release per tender");
+    assert_eq!(releases.len(), 8, "one release per tender");
     let tags: BTreeSet<&str> = releases
         .iter()
         .map(|r| r["tag"][0].as_str().unwrap())
@@ -68,7 +68,7 @@ async fn the_ocds_package_holds_every_tender_in_every_phase_and_nothing_internal
         .iter()
         .map(|r| r["ocid"].as_str().unwrap())
         .collect();
-    assert_eq!(ocids.len(), 7, "each tender has its own ocid");
+    assert_eq!(ocids.len(), 8, "each tender has its own ocid");
     assert!(ocids.iter().all(|o| o.starts_with("ocds-pico00-treviso-")));
 
     let meals = releases
@@ -110,6 +110,19 @@ async fn the_ocds_package_holds_every_tender_in_every_phase_and_nothing_internal
     assert_eq!(
         in_execution["contracts"][0]["awardID"],
         in_execution["awards"][0]["id"]
+    );
+
+    // The aggregated tender of the demo campaign is in lots.
+    let aggregated = releases
+        .iter()
+        .find(|r| r["tender"]["lots"].is_array())
+        .expect("a tender in lots");
+    assert_eq!(aggregated["tender"]["lots"].as_array().unwrap().len(), 2);
+    assert!(
+        package["extensions"][0]
+            .as_str()
+            .unwrap()
+            .contains("ocds_lots_extension")
     );
 
     // The request still waiting for an answer, and what the timeline says, stay inside.
@@ -158,7 +171,7 @@ async fn the_tenders_as_csv() {
     let headers = reader.headers().unwrap().clone();
     assert_eq!(&headers[1], "cig");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 7);
+    assert_eq!(rows.len(), 8);
     let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let meals = rows
         .iter()

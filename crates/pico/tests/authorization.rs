@@ -289,6 +289,20 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/sua/gare/{id}/verifiche/{check}", "/treviso/sua/gare/{sua_tender}/verifiche/1", Access::SuaOperators, Body::Form(&[("outcome", "regolare")])),
     rule("GET", "/api/v1/spaces/{space}/sua/ocds", "/api/v1/spaces/treviso/sua/ocds", Access::Everyone, Body::None),
     rule("GET", "/api/v1/spaces/{space}/sua/gare.csv", "/api/v1/spaces/treviso/sua/gare.csv", Access::Everyone, Body::None),
+    // Treviso's needs-collection campaigns; `{sua_campaign}` is a fresh one, sent to Oderzo.
+    rule("GET", "/{space}/sua/campagne", "/treviso/sua/campagne", Access::SuaReaders, Body::None),
+    rule("GET", "/{space}/sua/campagne/nuova", "/treviso/sua/campagne/nuova", Access::SuaOperators, Body::None),
+    rule("POST", "/{space}/sua/campagne/nuova", "/treviso/sua/campagne/nuova", Access::SuaOperators, Body::Form(&[("title", "")])),
+    rule("GET", "/{space}/sua/campagne/{id}", "/treviso/sua/campagne/{sua_campaign}", Access::SuaOperators, Body::None),
+    rule("POST", "/{space}/sua/campagne/{id}/voci", "/treviso/sua/campagne/{sua_campaign}/voci", Access::SuaOperators, Body::Form(&[("name", "")])),
+    rule("POST", "/{space}/sua/campagne/{id}/voci/{item}/elimina", "/treviso/sua/campagne/{sua_campaign}/voci/0/elimina", Access::SuaOperators, Body::Form(EMPTY)),
+    rule("POST", "/{space}/sua/campagne/{id}/invia", "/treviso/sua/campagne/{sua_campaign}/invia", Access::SuaOperators, Body::Form(EMPTY)),
+    rule("POST", "/{space}/sua/campagne/{id}/chiudi", "/treviso/sua/campagne/{sua_campaign}/chiudi", Access::SuaOperators, Body::Form(EMPTY)),
+    rule("GET", "/{space}/sua/campagne/{id}/risposta", "/treviso/sua/campagne/{sua_campaign}/risposta", Access::TrevisoEnte, Body::None),
+    rule("POST", "/{space}/sua/campagne/{id}/risposta", "/treviso/sua/campagne/{sua_campaign}/risposta", Access::TrevisoEnte, Body::Form(&[("azione", "bozza")])),
+    rule("GET", "/{space}/sua/campagne/{id}/aggregato", "/treviso/sua/campagne/{sua_campaign}/aggregato", Access::SuaOperators, Body::None),
+    rule("GET", "/{space}/sua/campagne/{id}/aggregato.csv", "/treviso/sua/campagne/{sua_campaign}/aggregato.csv", Access::SuaOperators, Body::None),
+    rule("POST", "/{space}/sua/campagne/{id}/gara", "/treviso/sua/campagne/{sua_campaign}/gara", Access::SuaOperators, Body::Form(EMPTY)),
     // Treviso's help desk; `{ticket}` is a fresh ticket of someone else with `{attachment}`,
     // `{team}` a fresh team of Treviso, `{rule}` a fresh routing rule.
     rule("GET", "/{space}/helpdesk", "/treviso/helpdesk", Access::SignedIn, Body::None),
@@ -689,6 +703,40 @@ async fn sua_request(app: &TestApp) -> (i32, i32) {
     (request.id, document)
 }
 
+/// An open needs-collection campaign of Treviso sent to Oderzo, with one item; its id.
+async fn sua_campaign(app: &TestApp) -> i32 {
+    use pico_sua::campaigns::model;
+    let db = &app.state.db;
+    let made = model::create(
+        db,
+        model::NewCampaign {
+            space_id: space_id(app, "treviso").await,
+            title: format!("Raccolta {}", uuid()),
+            description: String::new(),
+            deadline: chrono::Utc::now() + chrono::Duration::days(7),
+            enti: vec![comune(app, "026051").await],
+            created_by: 1,
+        },
+    )
+    .await
+    .unwrap();
+    model::add_item(
+        db,
+        made.id,
+        model::NewItem {
+            group_name: "Carta".into(),
+            name: "Carta A4".into(),
+            unit: "risme".into(),
+            specifications: String::new(),
+            reference_price_cents: Some(389),
+        },
+    )
+    .await
+    .unwrap();
+    model::send(db, made.id).await.unwrap();
+    made.id
+}
+
 async fn space_id(app: &TestApp, slug: &str) -> i32 {
     pico_kernel::spaces::by_slug(&app.state.db, slug)
         .await
@@ -867,6 +915,10 @@ async fn every_route_allows_exactly_whom_it_should() {
                 path = path
                     .replace("{sua_tender}", &tender.id.to_string())
                     .replace("{oderzo}", &request.comune_id.to_string());
+            }
+            if path.contains("{sua_campaign}") {
+                let id = sua_campaign(&app).await;
+                path = path.replace("{sua_campaign}", &id.to_string());
             }
             if path.contains("{ticket}") {
                 let treviso = space_id(&app, "treviso").await;
