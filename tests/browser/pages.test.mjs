@@ -87,9 +87,18 @@ const PAGES = [
   { name: 'convenzioni', title: 'convenzioni con gli Enti', path: '/treviso/gestione/convenzioni', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'sua', title: 'gare della SUA', path: '/treviso/sua', status: 200, login: 'sua.treviso@demo.pico.localhost' },
   { name: 'sua-richiesta-nuova', title: 'richiesta di gara su delega', path: '/treviso/sua/richieste/nuova', status: 200, login: 'ente.castelfranco@demo.pico.localhost' },
-  { name: 'sua-richiesta', title: 'richiesta in attesa di decisione', path: '/treviso/sua/richieste/5', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-richiesta', title: 'richiesta in attesa di decisione', path: '/treviso/sua/richieste/8', status: 200, login: 'sua.treviso@demo.pico.localhost' },
   { name: 'sua-gara', title: 'gara con le sue fasi', path: '/treviso/sua/gare/2', status: 200, login: 'sua.treviso@demo.pico.localhost' },
   { name: 'sua-gara-ente', title: 'gara vista dall\'Ente', path: '/treviso/sua/gare/4', status: 200, login: 'ente.castelfranco@demo.pico.localhost' },
+  { name: 'sua-gara-aggiudicazione', title: 'gara con aggiudicatario e verifiche', path: '/treviso/sua/gare/5', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-gara-lotti', title: 'gara aggregata in lotti', path: '/treviso/sua/gare/8', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-rup', title: 'albo dei RUP', path: '/treviso/sua/rup', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-campagne', title: 'campagne di raccolta dei fabbisogni', path: '/treviso/sua/campagne', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-campagna', title: 'una campagna aperta', path: '/treviso/sua/campagne/2', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'sua-campagna-risposta', title: 'risposta di un Ente a una campagna', path: '/treviso/sua/campagne/2/risposta', status: 200, login: 'ente.castelfranco@demo.pico.localhost' },
+  { name: 'sua-campagna-aggregato', title: 'aggregazione dei fabbisogni', path: '/treviso/sua/campagne/2/aggregato', status: 200, login: 'sua.treviso@demo.pico.localhost' },
+  { name: 'assistenza-aiuto', title: 'richiesta di aiuto senza account', path: '/treviso/helpdesk/aiuto', status: 200 },
+  { name: 'assistenza-faq', title: 'domande frequenti', path: '/treviso/helpdesk/faq', status: 200 },
   // Forms sent with errors: the page answered must tell every person, with any technology, what
   // is wrong and where. `submit` is done after opening `path`, and the checks run on the page it
   // leads to; `invalid` maps each field that must be marked invalid to the id of its message.
@@ -653,4 +662,74 @@ describe('editor del testo di una notizia', () => {
   test('notizia scritta con l\'editor', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: true }));
   test('notizia scritta in HTML senza JavaScript', { timeout: TEST_TIMEOUT_MS }, () => writeNews({ javaScriptEnabled: false }));
   test('immagine scelta dalla libreria dei media', { timeout: TEST_TIMEOUT_MS }, imageFromLibrary);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The public help form (no account): typing the subject suggests the FAQ entries that may
+// already answer, and the request sent gives the private link to follow it.
+
+async function helpWithoutAccount() {
+  const logStart = server.logLength();
+  const { context, page, seen } = await openPage({ width: 1280, height: 800 });
+  const problems = [];
+  try {
+    await page.goto(`${server.baseUrl}/treviso/helpdesk/aiuto`, { waitUntil: 'load' });
+    await page.fill('#oggetto', 'Non riesco a entrare con SPID');
+    const suggestion = page.getByRole('link', { name: /Posso entrare con SPID o CIE\?/ });
+    await suggestion.waitFor({ state: 'visible', timeout: 5_000 });
+    assert.match(await suggestion.getAttribute('href'), /\/treviso\/helpdesk\/faq/);
+    assert.match(await page.getByRole('status').filter({ hasText: 'domand' }).innerText(), /^1 domanda frequente/);
+    problems.push(...describeAxeViolations(await axeViolations(page)));
+    await page.screenshot({ path: path.join(screenshotDir, 'assistenza-aiuto-suggerimenti.png'), fullPage: true });
+
+    await page.fill('#nome', 'Lucia Ferraro');
+    await page.fill('#email', 'lucia.ferraro@example.it');
+    await page.selectOption('#categoria', { label: 'Accesso e registrazione' });
+    await page.fill('#descrizione', 'Dopo l\'accesso con SPID torno alla pagina di accesso.');
+    await submitForm(page, 'main form[action="/treviso/helpdesk/aiuto"]');
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Richiesta inviata/, `the request is confirmed:\n${text}`);
+    problems.push(...describeAxeViolations(await axeViolations(page)));
+  } finally {
+    await context.close();
+  }
+  problems.push(...journeyProblems(seen, logStart));
+  if (problems.length) assert.fail(`problems with the public help form:\n\n${problems.join('\n\n')}\n`);
+}
+
+// An Ente answers a needs-collection campaign: its draft comes back, a quantity in Italian
+// format is saved, and the operator's aggregation counts only what was sent.
+
+async function answerCampaign() {
+  const logStart = server.logLength();
+  const { context, page, seen } = await openPage({ width: 1280, height: 800 });
+  const problems = [];
+  try {
+    await signIn(page, 'ente.castelfranco@demo.pico.localhost');
+    await page.goto(`${server.baseUrl}/treviso/sua/campagne/2/risposta`, { waitUntil: 'load' });
+    const first = page.locator('main input[name^="quantita-"]').first();
+    assert.equal(await first.inputValue(), '600', 'the saved draft is shown');
+    await first.fill('-3');
+    await page.getByRole('button', { name: /bozza/i }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').innerText(), /non può essere negativa/, 'a negative quantity is refused');
+    assert.equal(await first.getAttribute('aria-invalid'), 'true');
+    problems.push(...describeAxeViolations(await axeViolations(page)));
+    await page.screenshot({ path: path.join(screenshotDir, 'sua-campagna-risposta-errore.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+  // The form sent with a negative quantity is answered 422, on purpose.
+  problems.push(
+    ...consoleProblems(seen, { expectedStatus: 422, documentUrl: `${server.baseUrl}/treviso/sua/campagne/2/risposta` }),
+    ...seen.pageErrors.map((e) => `page error: ${e}`),
+    ...seen.failedRequests.map((r) => `failed request: ${shorten(r)}`),
+    ...serverProblems(logStart),
+  );
+  if (problems.length) assert.fail(`problems answering a campaign:\n\n${problems.join('\n\n')}\n`);
+}
+
+describe('moduli dell\'assistenza e della SUA', () => {
+  test('richiesta di aiuto senza account con le domande frequenti suggerite', { timeout: TEST_TIMEOUT_MS }, helpWithoutAccount);
+  test('risposta di un Ente a una campagna con una quantità sbagliata', { timeout: TEST_TIMEOUT_MS }, answerCampaign);
 });

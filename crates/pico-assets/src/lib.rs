@@ -49,6 +49,12 @@ pub const CPV_PICKER: Bundle = Bundle {
     scripts: &["pico/cpv-picker.js"],
 };
 
+/// FAQ suggestions under the subject of a help request, on every `<input data-faq-suggest>`.
+pub const FAQ_SUGGEST: Bundle = Bundle {
+    stylesheets: &[],
+    scripts: &["pico/faq-suggest.js"],
+};
+
 /// One embedded file.
 pub struct Asset {
     pub bytes: Cow<'static, [u8]>,

@@ -305,6 +305,14 @@ pub struct Suggestion {
     href: String,
 }
 
+/// Italian words too common to tell one question from another.
+const STOPWORDS: &[&str] = &[
+    "non", "con", "per", "che", "una", "uno", "del", "dei", "della", "delle", "dello", "degli",
+    "nel", "nella", "nelle", "negli", "sul", "sulla", "sulle", "dal", "dalla", "dalle", "alla",
+    "alle", "allo", "agli", "come", "cosa", "sono", "mio", "mia", "miei", "mie", "più", "anche",
+    "questo", "questa", "quando", "dove", "perché", "però", "ancora", "posso", "riesco", "devo",
+];
+
 /// The published entries that may answer what is being typed, as JSON.
 pub async fn suggestions(
     State(state): State<AppState>,
@@ -315,11 +323,12 @@ pub async fn suggestions(
     if q.chars().count() < 3 {
         return Ok(Json(Vec::new()));
     }
-    // Any word may match: a subject is a sentence, not a search.
+    // Any word may match: a subject is a sentence, not a search. Words that every sentence
+    // has ("non riesco con…") would suggest every entry.
     let words: Vec<_> = q
         .to_lowercase()
-        .split_whitespace()
-        .filter(|w| w.chars().count() >= 3)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(w))
         .map(str::to_owned)
         .collect();
     let mut scored: Vec<_> = of_space(&state.db, space.id, false)

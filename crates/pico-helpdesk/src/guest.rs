@@ -85,8 +85,10 @@ async fn guest_page(
     sent: bool,
 ) -> Result<GuestPage, Error> {
     let path = space.path_to("/helpdesk/aiuto");
+    let mut chrome = tickets::chrome(state, actor, &space, TITLE, &path, None).await?;
+    chrome.bundles.push(&pico_assets::FAQ_SUGGEST);
     Ok(GuestPage {
-        chrome: tickets::chrome(state, actor, &space, TITLE, &path, None).await?,
+        chrome,
         csrf,
         categories: model::categories_of(&state.db, space.id).await?,
         form,

@@ -211,16 +211,18 @@ async fn new_page(
     categories
         .sort_by_key(|c| c.module_key.as_deref() != Some(module.as_str()) || module.is_empty());
     let path = space.path_to("/helpdesk/nuovo");
+    let mut chrome = chrome(
+        state,
+        actor,
+        &space,
+        "Nuova richiesta di assistenza",
+        &path,
+        None,
+    )
+    .await?;
+    chrome.bundles.push(&pico_assets::FAQ_SUGGEST);
     Ok(NewPage {
-        chrome: chrome(
-            state,
-            actor,
-            &space,
-            "Nuova richiesta di assistenza",
-            &path,
-            None,
-        )
-        .await?,
+        chrome,
         csrf: actor.csrf_token(),
         categories,
         module_label: state

@@ -242,7 +242,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         model::make_tender(db, &salt, plan, operator.id).await?;
     }
 
-    // Open: one Ente submitted, the other saved a draft.
+    // Open: Oderzo submitted; Castelfranco (whose demo account can go on) saved a draft.
     let office = campaign_with(
         state,
         treviso.id,
@@ -256,19 +256,19 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     answer(
         state,
         &office,
-        castelfranco,
+        oderzo,
         &["1.200", "80", "30", "150"],
         true,
-        asker,
+        operator.id,
     )
     .await?;
     answer(
         state,
         &office,
-        oderzo,
+        castelfranco,
         &["600", "", "12,5", ""],
         false,
-        operator.id,
+        asker,
     )
     .await?;
     Ok(())
