@@ -75,6 +75,7 @@ impl Module for Sua {
             .route("/rup/{id}/disponibilita", post(rup::set_availability))
             .route("/gare/{id}/rup", post(rup::assign))
             .route("/gare/{id}/fascicolo", get(dossier::download))
+            .route("/gare/{id}/lotti/{lot}", post(lots::update))
             .route("/gare/{id}/supporto/{ente}", post(threads::post))
             .route("/gare/{id}/aggiudicazione", post(checks::record_award))
             .route("/gare/{id}/verifiche/{check}", post(checks::record_check))

@@ -275,7 +275,7 @@ pub struct NewDocument {
     pub filename: String,
 }
 
-async fn log(
+pub(crate) async fn log(
     db: &impl ConnectionTrait,
     space_id: i32,
     (request_id, tender_id): (Option<i32>, Option<i32>),

@@ -157,6 +157,21 @@ fn tender_section(p: &Published, phase: Phase, station: &Value) -> Value {
             })
         })
         .collect();
+    // Each lot's main object, as an item of the lot.
+    let lot_items = p.lots.iter().filter_map(|l| {
+        let known = cpv::lookup(l.cpv.as_deref()?).ok()?;
+        Some(json!({
+            "id": format!("lotto-{}", l.position),
+            "description": l.title,
+            "classification": {
+                "scheme": "CPV",
+                "id": known.display_code,
+                "description": known.label,
+            },
+            "relatedLot": lot_id(l),
+        }))
+    });
+    let items: Vec<Value> = items.into_iter().chain(lot_items).collect();
     let procedure = Procedure::parse(&t.procedure);
     let mut section = json!({
         "id": t.cig.clone().unwrap_or_else(|| t.id.to_string()),
@@ -190,7 +205,7 @@ fn tender_section(p: &Published, phase: Phase, station: &Value) -> Value {
             .iter()
             .map(|l| {
                 json!({
-                    "id": l.cig.clone().unwrap_or_else(|| format!("lotto-{}", l.position)),
+                    "id": lot_id(l),
                     "title": l.title,
                     "value": { "amount": l.amount_cents as f64 / 100.0, "currency": "EUR" },
                     "status": section["status"],
@@ -211,6 +226,13 @@ fn tender_section(p: &Published, phase: Phase, station: &Value) -> Value {
         }]);
     }
     section
+}
+
+/// A lot is known by its CIG, as ANAC does; before it has one, by its number.
+fn lot_id(l: &lot::Model) -> String {
+    l.cig
+        .clone()
+        .unwrap_or_else(|| format!("lotto-{}", l.position))
 }
 
 fn tag(phase: Phase) -> &'static str {

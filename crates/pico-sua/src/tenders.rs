@@ -272,6 +272,7 @@ pub async fn show(
         Some("verifica") => Some("Verifica registrata."),
         Some("messaggio") => Some("Messaggio inviato."),
         Some("rup") => Some("RUP assegnato."),
+        Some("lotto") => Some("Lotto aggiornato."),
         _ => None,
     };
     Ok(render(&page)?.into_response())

@@ -1150,3 +1150,95 @@ async fn the_rup_registry_is_searched_assigned_and_the_rup_sees_their_tenders() 
     let other = s.app.browser_of(other.id).await;
     other.page(&path, StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test]
+async fn each_lot_gets_its_own_cig_and_cpv_and_the_export_shows_them() {
+    let s = sua().await;
+    let path = tender_in(&s, &["programmazione", "progettazione"]).await;
+    let id: i32 = path.rsplit('/').next().unwrap().parse().unwrap();
+    for title in ["Sale per il disgelo", "Noleggio di spargisale"] {
+        pico_sua::lots::create_lot(
+            &s.app.state.db,
+            id,
+            pico_sua::lots::NewLot {
+                title: title.into(),
+                cig: None,
+                amount: pico_sua::Euro::parse("10.000,00").unwrap(),
+                cpv: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let lots = pico_sua::lots::lots_of(&s.app.state.db, id).await.unwrap();
+    let csrf = s.operator.csrf(&path).await;
+    let first = format!("{path}/lotti/{}", lots[0].id);
+    let second = format!("{path}/lotti/{}", lots[1].id);
+
+    // A mistyped CIG and an unknown CPV are refused; nothing is stored.
+    let refused = s
+        .operator
+        .post_form(
+            &first,
+            &[("csrf", &csrf), ("cig", "9123457211"), ("cpv", "99999999")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = body(refused).await;
+    assert!(said.contains("9123457211"), "{said}");
+    assert!(
+        pico_sua::lots::lots_of(&s.app.state.db, id).await.unwrap()[0]
+            .cig
+            .is_none()
+    );
+
+    let saved = s
+        .operator
+        .post_form(
+            &first,
+            &[("csrf", &csrf), ("cig", "9123456211"), ("cpv", "34927100")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    // The same CIG cannot be another lot's.
+    let twice = s
+        .operator
+        .post_form(&second, &[("csrf", &csrf), ("cig", "9123456211")])
+        .await;
+    assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(twice).await.contains("già di un altro lotto"));
+    // An Ente reads the lots but cannot change them.
+    let oderzo_csrf = s.oderzo.csrf(&path).await;
+    assert_eq!(
+        s.oderzo
+            .post_form(&second, &[("csrf", &oderzo_csrf), ("cig", "9234567DC0")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let page = text(&s.oderzo.page(&path, StatusCode::OK).await);
+    assert!(page.contains("9123456211"), "{page}");
+    assert!(
+        page.contains("Lotto 1: CIG 9123456211, CPV 34927100-2."),
+        "{page}"
+    );
+
+    let package: serde_json::Value = s
+        .app
+        .browser()
+        .get("/api/v1/spaces/treviso/sua/ocds")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let release = &package["releases"][0];
+    assert_eq!(release["tender"]["lots"][0]["id"], "9123456211");
+    assert_eq!(release["tender"]["lots"][1]["id"], "lotto-2");
+    let item = release["tender"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["relatedLot"] == "9123456211")
+        .expect("the lot's item");
+    assert_eq!(item["classification"]["id"], "34927100-2");
+}

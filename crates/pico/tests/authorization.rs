@@ -283,6 +283,7 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/sua/rup", "/treviso/sua/rup", Access::SuaOperators, Body::Form(&[("name", "")])),
     rule("POST", "/{space}/sua/rup/{id}/disponibilita", "/treviso/sua/rup/{rup}/disponibilita", Access::SuaOperators, Body::Form(EMPTY)),
     rule("POST", "/{space}/sua/gare/{id}/rup", "/treviso/sua/gare/{sua_tender}/rup", Access::SuaOperators, Body::Form(&[("rup", "")])),
+    rule("POST", "/{space}/sua/gare/{id}/lotti/{lot}", "/treviso/sua/gare/{sua_tender}/lotti/1", Access::SuaOperators, Body::Form(&[("cig", "sbagliato")])),
     rule("GET", "/{space}/sua/gare/{id}/fascicolo", "/treviso/sua/gare/{sua_tender}/fascicolo", Access::SuaOperators, Body::None),
     rule("POST", "/{space}/sua/gare/{id}/supporto/{ente}", "/treviso/sua/gare/{sua_tender}/supporto/{oderzo}", Access::SuaReaders, Body::Form(&[("body", "")])),
     rule("POST", "/{space}/sua/gare/{id}/aggiudicazione", "/treviso/sua/gare/{sua_tender}/aggiudicazione", Access::SuaOperators, Body::Form(&[("supplier_name", "")])),
