@@ -68,6 +68,8 @@ const PAGES = [
   { name: 'assistenza-nuova', title: 'nuova richiesta di assistenza', path: '/treviso/helpdesk/nuovo?modulo=newsletter', status: 200, login: 'cittadino@demo.pico.localhost' },
   { name: 'assistenza-ticket', title: 'un ticket visto dal richiedente', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'cittadino@demo.pico.localhost' },
   { name: 'assistenza-ticket-operatore', title: 'un ticket visto dall\'operatore', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-ticket-predefinita', title: 'un ticket con una risposta predefinita inserita', path: '/treviso/helpdesk/ticket/1?risposta=1', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-risposte', title: 'risposte predefinite', path: '/treviso/helpdesk/risposte', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
   { name: 'assistenza-coda', title: 'coda dei ticket', path: '/treviso/helpdesk/coda', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
   { name: 'assistenza-gestione', title: 'impostazioni dell\'assistenza', path: '/treviso/helpdesk/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media', title: 'libreria dei media', path: '/treviso/gestione/media', status: 200, login: 'admin.treviso@demo.pico.localhost' },

@@ -112,6 +112,20 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         )
         .await?;
     }
+    for (title, body) in [
+        (
+            "E-mail di conferma inviata di nuovo",
+            "Buongiorno {nome},\n\nabbiamo inviato di nuovo l'e-mail di conferma. Se non la \
+             trova, controlli la posta indesiderata e ci scriva qui.",
+        ),
+        (
+            "Chiusura per mancanza di risposta",
+            "Buongiorno {nome},\n\nnon avendo ricevuto risposta chiudiamo il ticket n. {numero}. \
+             Se il problema si ripresenta, apra una nuova richiesta.",
+        ),
+    ] {
+        crate::saved::add(db, treviso.id, title.into(), body.into()).await?;
+    }
     model::add_rule(
         db,
         treviso.id,

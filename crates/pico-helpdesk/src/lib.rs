@@ -7,12 +7,15 @@
 
 mod admin;
 pub mod demo;
+mod export;
 pub mod faq;
 mod guest;
+mod merge;
 mod migration;
 pub mod model;
 mod notify;
 pub mod routing;
+pub mod saved;
 pub mod sla;
 mod tickets;
 
@@ -58,9 +61,13 @@ impl Module for Helpdesk {
             )
             .route("/faq/{id}/elimina", post(faq::delete_entry))
             .route("/coda", get(tickets::queue))
+            .route("/risposte", get(saved::list).post(saved::create))
+            .route("/risposte/{id}", get(saved::edit_form).post(saved::update))
+            .route("/risposte/{id}/elimina", post(saved::delete))
             .route("/ticket/{id}", get(tickets::show))
             .route("/ticket/{id}/risposta", post(tickets::reply))
             .route("/ticket/{id}/modifica", post(tickets::change))
+            .route("/ticket/{id}/unisci", post(merge::submit))
             .route("/ticket/{id}/allegati/{file}", get(tickets::attachment))
             .route("/gestione", get(admin::show))
             .route("/gestione/orari", post(admin::save_hours))
@@ -81,6 +88,14 @@ impl Module for Helpdesk {
             label: "Assistenza".into(),
             href: space.path_to("/helpdesk"),
         }])
+    }
+
+    async fn personal_data(
+        &self,
+        state: &AppState,
+        person_id: i32,
+    ) -> Result<Option<serde_json::Value>, sea_orm::DbErr> {
+        export::of_person(&state.db, person_id).await
     }
 
     fn manage_menu(&self, space: &Space) -> Vec<MenuItem> {

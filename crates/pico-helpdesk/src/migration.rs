@@ -6,7 +6,12 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(Migration), Box::new(Guests), Box::new(Faqs)]
+    vec![
+        Box::new(Migration),
+        Box::new(Guests),
+        Box::new(Faqs),
+        Box::new(SavedRepliesAndMerges),
+    ]
 }
 
 pub struct Migration;
@@ -353,6 +358,75 @@ impl MigrationTrait for Faqs {
                     .name("helpdesk_faq_space")
                     .table("helpdesk_faq")
                     .col("space_id")
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The agents' saved replies, and which ticket was merged into which as a duplicate.
+pub struct SavedRepliesAndMerges;
+
+impl MigrationName for SavedRepliesAndMerges {
+    fn name(&self) -> &str {
+        "m20261125_000030_helpdesk_saved_replies_merges"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SavedRepliesAndMerges {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_saved_reply")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(string("title"))
+                    .col(text("body"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .foreign_key(&mut to_space("helpdesk_saved_reply"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique(
+                "helpdesk_saved_reply_title",
+                "helpdesk_saved_reply",
+                &["space_id", "title"],
+            ))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_merge")
+                    .col(pk_auto("id"))
+                    .col(integer_uniq("ticket_id"))
+                    .col(integer("into_id"))
+                    .col(integer("author_id"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_merge", "ticket_id")
+                            .to("helpdesk_ticket", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_merge", "into_id")
+                            .to("helpdesk_ticket", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("helpdesk_merge_into")
+                    .table("helpdesk_merge")
+                    .col("into_id")
                     .to_owned(),
             )
             .await

@@ -2,8 +2,10 @@
 //! work the queue. A requester's page is built from [`model::public_timeline`] only, so an
 //! internal note cannot reach it; a ticket of someone else is refused before it is read.
 
+use crate::merge;
 use crate::model::{self, NewTicket, Priority, Status, ticket};
 use crate::notify;
+use crate::saved;
 use crate::sla::{Schedule, Standing};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -457,7 +459,7 @@ pub(crate) struct Entry {
 
 #[derive(Template)]
 #[template(path = "ticket.html")]
-struct TicketPage {
+pub(crate) struct TicketPage {
     chrome: Chrome,
     space: Space,
     csrf: String,
@@ -470,6 +472,8 @@ struct TicketPage {
     team: String,
     assignee: String,
     requester: String,
+    /// How the requester is greeted in a saved reply.
+    requester_name: String,
     standing: Option<(&'static str, Standing, String)>,
     entries: Vec<Entry>,
     attachments: Vec<model::attachment::Model>,
@@ -481,6 +485,15 @@ struct TicketPage {
     priorities: Vec<(&'static str, &'static str)>,
     categories: Vec<model::category::Model>,
     teams: Vec<model::team::Model>,
+    saved: Vec<saved::reply::Model>,
+    /// The saved reply just put into the text.
+    saved_chosen: Option<i32>,
+    /// The ticket this one was merged into, and whether the reader may open it.
+    merged_into: Option<(i32, bool)>,
+    merged_here: Vec<i32>,
+    pub merge_error: Option<String>,
+    /// What the agent wrote in the merge form: the other ticket's number and the message.
+    pub merge_form: (String, String),
 }
 
 impl TicketPage {
@@ -505,7 +518,7 @@ pub(crate) async fn name_of(state: &AppState, person: Option<i32>) -> Result<Str
 }
 
 /// The ticket of this space, once the actor may read it.
-async fn find(
+pub(crate) async fn find(
     state: &AppState,
     actor: &Actor,
     space: &Space,
@@ -582,7 +595,7 @@ pub(crate) async fn entries_of(
     Ok(entries)
 }
 
-async fn ticket_page(
+pub(crate) async fn ticket_page(
     state: &AppState,
     actor: &Actor,
     space: Space,
@@ -603,6 +616,31 @@ async fn ticket_page(
     let teams = model::teams_of(&state.db, space.id).await?;
     let schedule = model::schedule(&state.db, space.id).await?;
     let reopen_days = model::reopen_days(&state.db, space.id).await?;
+    let requester_name = match &guest {
+        Some(g) => g.name.clone(),
+        None => name_of(state, Some(ticket.requester_id)).await?,
+    };
+    let saved = if agent {
+        saved::of_space(&state.db, space.id).await?
+    } else {
+        Vec::new()
+    };
+    let merged_into = match merge::merged_into(&state.db, ticket.id).await? {
+        Some(into) => {
+            let readable = agent
+                || ticket::Entity::find_by_id(into)
+                    .one(&state.db)
+                    .await?
+                    .is_some_and(|t| t.requester_id == ticket.requester_id);
+            Some((into, readable))
+        }
+        None => None,
+    };
+    let merged_here = if agent {
+        merge::merged_here(&state.db, ticket.id).await?
+    } else {
+        Vec::new()
+    };
     let path = space.path_to(&format!("/helpdesk/ticket/{}", ticket.id));
     let parent = if agent {
         Some(("Coda dei ticket", space.path_to("/helpdesk/coda")))
@@ -629,8 +667,9 @@ async fn ticket_page(
         assignee: name_of(state, ticket.assignee_id).await?,
         requester: match &guest {
             Some(g) => format!("{} <{}> (senza account)", g.name, g.email),
-            None => name_of(state, Some(ticket.requester_id)).await?,
+            None => requester_name.clone(),
         },
+        requester_name,
         standing: standing_of(&schedule, &ticket, Utc::now()),
         entries,
         attachments: model::attachments_of(&state.db, ticket.id).await?,
@@ -648,6 +687,12 @@ async fn ticket_page(
             .collect(),
         categories,
         teams,
+        saved,
+        saved_chosen: None,
+        merged_into,
+        merged_here,
+        merge_error: None,
+        merge_form: Default::default(),
         ticket,
         space,
     })
@@ -655,7 +700,9 @@ async fn ticket_page(
 
 #[derive(Deserialize)]
 pub struct Done {
-    fatto: Option<String>,
+    pub fatto: Option<String>,
+    /// A saved reply to put in the reply's text (agents).
+    pub risposta: Option<i32>,
 }
 
 pub async fn show(
@@ -667,11 +714,21 @@ pub async fn show(
 ) -> Result<Response, Error> {
     let ticket = find(&state, &actor, &space, id).await?;
     let mut page = ticket_page(&state, &actor, space, ticket).await?;
+    if let Some(chosen) = done.risposta.filter(|_| page.agent) {
+        let found = saved::of_space(&state.db, page.space.id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == chosen)
+            .ok_or(Error::NotFound)?;
+        page.text = saved::fill(&found.body, &page.requester_name, page.ticket.id);
+        page.saved_chosen = Some(found.id);
+    }
     page.notice = match done.fatto.as_deref() {
         Some("aperto") => Some("Richiesta inviata: ti scriveremo qui e per e-mail."),
         Some("risposta") => Some("Risposta inviata."),
         Some("nota") => Some("Nota interna aggiunta."),
         Some("modificato") => Some("Ticket aggiornato."),
+        Some("unito") => Some("Ticket unito e chiuso come duplicato."),
         _ => None,
     };
     Ok(render(&page)?.into_response())

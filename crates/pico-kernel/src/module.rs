@@ -69,6 +69,15 @@ pub trait Module: Send + Sync + 'static {
     ) -> Result<Vec<pico_search::Document>, sea_orm::DbErr> {
         Ok(Vec::new())
     }
+    /// What the module keeps about a person, for the download of their own data; `None` when
+    /// it keeps nothing.
+    async fn personal_data(
+        &self,
+        _state: &AppState,
+        _person_id: i32,
+    ) -> Result<Option<serde_json::Value>, sea_orm::DbErr> {
+        Ok(None)
+    }
     /// The kinds of background job the module runs.
     fn jobs(&self) -> Vec<Arc<dyn crate::jobs::Handler>> {
         Vec::new()

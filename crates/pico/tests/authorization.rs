@@ -324,9 +324,16 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/helpdesk/faq/{id}/modifica", "/treviso/helpdesk/faq/{faq}/modifica", Access::Agents, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/faq/{id}/elimina", "/treviso/helpdesk/faq/{faq}/elimina", Access::Agents, Body::Form(EMPTY)),
     rule("GET", "/{space}/helpdesk/coda", "/treviso/helpdesk/coda", Access::Agents, Body::None),
+    // Saved replies; `{saved}` is a fresh one of Treviso.
+    rule("GET", "/{space}/helpdesk/risposte", "/treviso/helpdesk/risposte", Access::Agents, Body::None),
+    rule("POST", "/{space}/helpdesk/risposte", "/treviso/helpdesk/risposte", Access::Agents, Body::Form(EMPTY)),
+    rule("GET", "/{space}/helpdesk/risposte/{id}", "/treviso/helpdesk/risposte/{saved}", Access::Agents, Body::None),
+    rule("POST", "/{space}/helpdesk/risposte/{id}", "/treviso/helpdesk/risposte/{saved}", Access::Agents, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/risposte/{id}/elimina", "/treviso/helpdesk/risposte/{saved}/elimina", Access::Agents, Body::Form(EMPTY)),
     rule("GET", "/{space}/helpdesk/ticket/{id}", "/treviso/helpdesk/ticket/{ticket}", Access::Agents, Body::None),
     rule("POST", "/{space}/helpdesk/ticket/{id}/risposta", "/treviso/helpdesk/ticket/{ticket}/risposta", Access::Agents, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/ticket/{id}/modifica", "/treviso/helpdesk/ticket/{ticket}/modifica", Access::Agents, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/ticket/{id}/unisci", "/treviso/helpdesk/ticket/{ticket}/unisci", Access::Agents, Body::Form(EMPTY)),
     rule("GET", "/{space}/helpdesk/ticket/{id}/allegati/{file}", "/treviso/helpdesk/ticket/{ticket}/allegati/{attachment}", Access::Agents, Body::None),
     rule("GET", "/{space}/helpdesk/gestione", "/treviso/helpdesk/gestione", Access::SpaceAdmin, Body::None),
     rule("POST", "/{space}/helpdesk/gestione/orari", "/treviso/helpdesk/gestione/orari", Access::SpaceAdmin, Body::Form(EMPTY)),
@@ -978,6 +985,18 @@ async fn every_route_allows_exactly_whom_it_should() {
                 .await
                 .unwrap();
                 path = path.replace("{faq}", &entry.id.to_string());
+            }
+            if path.contains("{saved}") {
+                let treviso = space_id(&app, "treviso").await;
+                let reply = pico_helpdesk::saved::add(
+                    &app.state.db,
+                    treviso,
+                    format!("Prova {}", uuid()),
+                    "Testo.".into(),
+                )
+                .await
+                .unwrap();
+                path = path.replace("{saved}", &reply.id.to_string());
             }
             if path.contains("{guest}") {
                 let treviso = space_id(&app, "treviso").await;

@@ -116,6 +116,12 @@ async fn export(State(state): State<AppState>, actor: Actor) -> Result<Response,
         .into_iter()
         .map(|e| json!({ "at": e.at, "action": e.action, "object": e.object, "ip": e.ip }))
         .collect();
+    let mut modules = serde_json::Map::new();
+    for module in state.registry.iter() {
+        if let Some(data) = module.personal_data(&state, person.id).await? {
+            modules.insert(module.key().to_owned(), data);
+        }
+    }
     let document = json!({
         "exported_at": chrono::Utc::now(),
         "person": {
@@ -133,6 +139,7 @@ async fn export(State(state): State<AppState>, actor: Actor) -> Result<Response,
         "ente_requests": requests,
         "api_tokens": tokens,
         "audit_log_actions": actions,
+        "modules": modules,
     });
     let body = serde_json::to_vec_pretty(&document).map_err(anyhow::Error::from)?;
     Ok((
