@@ -4,6 +4,7 @@
 
 use crate::model::{self, NewTicket, Priority, Status, ticket};
 use crate::notify;
+use crate::rating;
 use crate::sla::{Schedule, Standing};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -457,7 +458,7 @@ pub(crate) struct Entry {
 
 #[derive(Template)]
 #[template(path = "ticket.html")]
-struct TicketPage {
+pub(crate) struct TicketPage {
     chrome: Chrome,
     space: Space,
     csrf: String,
@@ -474,9 +475,10 @@ struct TicketPage {
     entries: Vec<Entry>,
     attachments: Vec<model::attachment::Model>,
     can_reply: bool,
-    error: Option<String>,
+    pub(crate) error: Option<String>,
     notice: Option<&'static str>,
     text: String,
+    pub(crate) rating: Option<rating::Panel>,
     statuses: Vec<(&'static str, &'static str)>,
     priorities: Vec<(&'static str, &'static str)>,
     categories: Vec<model::category::Model>,
@@ -505,7 +507,7 @@ pub(crate) async fn name_of(state: &AppState, person: Option<i32>) -> Result<Str
 }
 
 /// The ticket of this space, once the actor may read it.
-async fn find(
+pub(crate) async fn find(
     state: &AppState,
     actor: &Actor,
     space: &Space,
@@ -563,6 +565,7 @@ pub(crate) async fn entries_of(
             "assigned" => ("Assegnazione", false, true),
             "priority" => ("Priorità", false, true),
             "category" => ("Categoria", false, true),
+            "rating" => ("Valutazione", false, true),
             _ => ("Modifica", false, true),
         };
         let author = match (&guest, e.author_id) {
@@ -582,7 +585,7 @@ pub(crate) async fn entries_of(
     Ok(entries)
 }
 
-async fn ticket_page(
+pub(crate) async fn ticket_page(
     state: &AppState,
     actor: &Actor,
     space: Space,
@@ -638,6 +641,13 @@ async fn ticket_page(
         error: None,
         notice: None,
         text: String::new(),
+        rating: rating::panel(
+            &state.db,
+            &ticket,
+            actor.person().is_some_and(|p| p.id == ticket.requester_id),
+            format!("{path}/valutazione"),
+        )
+        .await?,
         statuses: Status::ALL
             .into_iter()
             .map(|s| (s.as_str(), s.label()))
@@ -672,6 +682,7 @@ pub async fn show(
         Some("risposta") => Some("Risposta inviata."),
         Some("nota") => Some("Nota interna aggiunta."),
         Some("modificato") => Some("Ticket aggiornato."),
+        Some("valutato") => Some("Grazie per la valutazione."),
         _ => None,
     };
     Ok(render(&page)?.into_response())
