@@ -69,6 +69,8 @@ const PAGES = [
   { name: 'assistenza-ticket', title: 'un ticket visto dal richiedente', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'cittadino@demo.pico.localhost' },
   { name: 'assistenza-ticket-operatore', title: 'un ticket visto dall\'operatore', path: '/treviso/helpdesk/ticket/1', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
   { name: 'assistenza-coda', title: 'coda dei ticket', path: '/treviso/helpdesk/coda', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-valutazione', title: 'un ticket risolto con la valutazione del richiedente', path: '/treviso/helpdesk/ticket/3', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-rapporti', title: 'rapporti dell\'assistenza', path: '/treviso/helpdesk/rapporti', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
   { name: 'assistenza-gestione', title: 'impostazioni dell\'assistenza', path: '/treviso/helpdesk/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media', title: 'libreria dei media', path: '/treviso/gestione/media', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media-carica', title: 'caricamento di un file', path: '/treviso/gestione/media/carica', status: 200, login: 'admin.treviso@demo.pico.localhost' },
