@@ -199,7 +199,7 @@ fn check(form: &RatingForm) -> Result<(i32, String), String> {
     Ok((score, comment))
 }
 
-/// Why the rating is refused, with the status to answer.
+/// The checked score and comment, or why the rating is refused with the status to answer.
 async fn judge(
     state: &AppState,
     t: &ticket::Model,
