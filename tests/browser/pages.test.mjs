@@ -71,6 +71,8 @@ const PAGES = [
   { name: 'assistenza-ticket-predefinita', title: 'un ticket con una risposta predefinita inserita', path: '/treviso/helpdesk/ticket/1?risposta=1', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
   { name: 'assistenza-risposte', title: 'risposte predefinite', path: '/treviso/helpdesk/risposte', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
   { name: 'assistenza-coda', title: 'coda dei ticket', path: '/treviso/helpdesk/coda', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
+  { name: 'assistenza-valutazione', title: 'un ticket risolto con la valutazione del richiedente', path: '/treviso/helpdesk/ticket/3', status: 200, login: 'cittadino@demo.pico.localhost' },
+  { name: 'assistenza-rapporti', title: 'rapporti dell\'assistenza', path: '/treviso/helpdesk/rapporti', status: 200, login: 'helpdesk.treviso@demo.pico.localhost' },
   { name: 'assistenza-gestione', title: 'impostazioni dell\'assistenza', path: '/treviso/helpdesk/gestione', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media', title: 'libreria dei media', path: '/treviso/gestione/media', status: 200, login: 'admin.treviso@demo.pico.localhost' },
   { name: 'media-carica', title: 'caricamento di un file', path: '/treviso/gestione/media/carica', status: 200, login: 'admin.treviso@demo.pico.localhost' },

@@ -1,8 +1,8 @@
 //! Demo help desk: teams of agents in Treviso and at UPI, categories and routing rules in
-//! Treviso, and a few tickets with replies and an internal note. Added once; never on a real
-//! installation.
+//! Treviso, a few tickets with replies and an internal note, and resolved ones rated by their
+//! requester. Added once; never on a real installation.
 
-use crate::model::{self, EventKind, NewTicket, Priority, Status, team};
+use crate::model::{self, Change, EventKind, NewTicket, Priority, Status, team};
 use crate::routing::{Strategy, Subject};
 use crate::sla::Schedule;
 use chrono::{Duration, Utc};
@@ -240,5 +240,71 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         Utc::now() - Duration::hours(3),
     )
     .await?;
+
+    // Resolved tickets, most of them rated, so that the reports have something to show.
+    for (days, category, subject, answer, score, comment) in [
+        (
+            6,
+            access.id,
+            "Password dimenticata",
+            "Le abbiamo inviato il collegamento per sceglierne una nuova.",
+            Some(5),
+            "Risolto in pochi minuti, grazie.",
+        ),
+        (
+            12,
+            tender.id,
+            "Allegato della gara non leggibile",
+            "Abbiamo ricaricato il documento firmato: ora si apre.",
+            Some(3),
+            "",
+        ),
+        (
+            20,
+            other.id,
+            "Come cambio il mio indirizzo e-mail?",
+            "Dal profilo, nella sezione «I miei dati».",
+            None,
+            "",
+        ),
+    ] {
+        let opened = Utc::now() - Duration::days(days);
+        let t = model::open(
+            db,
+            NewTicket {
+                space_id: treviso.id,
+                requester_id: citizen.id,
+                category_id: Some(category),
+                module_key: None,
+                requester_space_id: Some(treviso.id),
+                subject: subject.into(),
+                description: "Vi scrivo per un problema con la piattaforma.".into(),
+                priority: Priority::Normal,
+            },
+            opened,
+        )
+        .await?;
+        let agent = t.assignee_id.unwrap_or(sara);
+        let t = model::add_message(
+            db,
+            &t,
+            agent,
+            answer,
+            false,
+            false,
+            opened + Duration::hours(3),
+        )
+        .await?;
+        let resolved = Change {
+            status: Status::Resolved,
+            priority: Priority::Normal,
+            category_id: t.category_id,
+            team_id: t.team_id,
+        };
+        let t = model::change(db, &t, agent, resolved, opened + Duration::hours(5)).await?;
+        if let Some(score) = score {
+            crate::rating::rate(db, &t, score, comment, opened + Duration::hours(6)).await?;
+        }
+    }
     Ok(())
 }

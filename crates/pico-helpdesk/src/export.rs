@@ -4,6 +4,7 @@
 
 use crate::merge;
 use crate::model::{self, ticket};
+use crate::rating;
 use pico_kernel::spaces;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -56,6 +57,9 @@ pub async fn of_person(db: &impl ConnectionTrait, person_id: i32) -> Result<Opti
             "first_response": t.first_response_at,
             "resolved": t.resolved_at,
             "merged_into": merge::merged_into(db, t.id).await?,
+            "rating": rating::of_ticket(db, t.id)
+                .await?
+                .map(|r| json!({ "score": r.score, "comment": r.comment, "given": r.updated_at })),
             "timeline": timeline,
             "attachments": attachments,
         }));

@@ -7,6 +7,7 @@
 
 use crate::model::{self, Guest, NewTicket, Priority, Status};
 use crate::notify;
+use crate::rating;
 use crate::tickets::{self, Entry, MAX_SUBJECT, MAX_TEXT, one_line, status_label};
 use askama::Template;
 use axum::Form;
@@ -237,7 +238,7 @@ pub async fn submit(
 
 #[derive(Template)]
 #[template(path = "guest_ticket.html")]
-struct FollowPage {
+pub(crate) struct FollowPage {
     chrome: Chrome,
     csrf: String,
     action: String,
@@ -246,12 +247,13 @@ struct FollowPage {
     status: &'static str,
     entries: Vec<Entry>,
     can_reply: bool,
-    error: Option<String>,
+    pub(crate) error: Option<String>,
     notice: Option<&'static str>,
     text: String,
+    pub(crate) rating: Option<rating::Panel>,
 }
 
-async fn follow_page(
+pub(crate) async fn follow_page(
     state: &AppState,
     actor: &Actor,
     space: &Space,
@@ -280,12 +282,13 @@ async fn follow_page(
         error: None,
         notice: None,
         text: String::new(),
+        rating: rating::panel(&state.db, &ticket, true, format!("{path}/valutazione")).await?,
         ticket,
         guest,
     })
 }
 
-async fn by_token(
+pub(crate) async fn by_token(
     state: &AppState,
     space: &Space,
     token: &str,
@@ -308,6 +311,7 @@ pub async fn follow(
     let mut page = follow_page(&state, &actor, &space, &token, csrf, found).await?;
     page.notice = match done.fatto.as_deref() {
         Some("risposta") => Some("Risposta inviata."),
+        Some("valutato") => Some("Grazie per la valutazione."),
         _ => None,
     };
     // The address is a secret: no referrer, no cache.

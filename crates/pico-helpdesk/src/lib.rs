@@ -14,6 +14,8 @@ mod merge;
 mod migration;
 pub mod model;
 mod notify;
+pub mod rating;
+mod reports;
 pub mod routing;
 pub mod saved;
 pub mod sla;
@@ -51,6 +53,7 @@ impl Module for Helpdesk {
             .route("/aiuto", get(guest::form).post(guest::submit))
             .route("/segui/{token}", get(guest::follow))
             .route("/segui/{token}/risposta", post(guest::reply))
+            .route("/segui/{token}/valutazione", post(rating::rate_guest))
             .route("/faq", get(faq::list))
             .route("/faq/suggerimenti", get(faq::suggestions))
             .route("/faq/nuova", get(faq::new_form).post(faq::create_entry))
@@ -68,6 +71,9 @@ impl Module for Helpdesk {
             .route("/ticket/{id}/risposta", post(tickets::reply))
             .route("/ticket/{id}/modifica", post(tickets::change))
             .route("/ticket/{id}/unisci", post(merge::submit))
+            .route("/ticket/{id}/valutazione", post(rating::rate_ticket))
+            .route("/rapporti", get(reports::page))
+            .route("/rapporti.csv", get(reports::csv))
             .route("/ticket/{id}/allegati/{file}", get(tickets::attachment))
             .route("/gestione", get(admin::show))
             .route("/gestione/orari", post(admin::save_hours))
@@ -99,9 +105,15 @@ impl Module for Helpdesk {
     }
 
     fn manage_menu(&self, space: &Space) -> Vec<MenuItem> {
-        vec![MenuItem {
-            label: "Assistenza".into(),
-            href: space.path_to("/helpdesk/gestione"),
-        }]
+        vec![
+            MenuItem {
+                label: "Assistenza".into(),
+                href: space.path_to("/helpdesk/gestione"),
+            },
+            MenuItem {
+                label: "Rapporti dell'assistenza".into(),
+                href: space.path_to("/helpdesk/rapporti"),
+            },
+        ]
     }
 }

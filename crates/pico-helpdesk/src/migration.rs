@@ -10,6 +10,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(Migration),
         Box::new(Guests),
         Box::new(Faqs),
+        Box::new(Ratings),
         Box::new(SavedRepliesAndMerges),
     ]
 }
@@ -358,6 +359,35 @@ impl MigrationTrait for Faqs {
                     .name("helpdesk_faq_space")
                     .table("helpdesk_faq")
                     .col("space_id")
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The requesters' ratings of their resolved tickets, one per ticket.
+pub struct Ratings;
+
+impl MigrationName for Ratings {
+    fn name(&self) -> &str {
+        "m20261125_000010_helpdesk_rating"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Ratings {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_rating")
+                    .col(pk_auto("id"))
+                    .col(integer_uniq("ticket_id"))
+                    .col(integer("score"))
+                    .col(text("comment"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .foreign_key(&mut to_ticket("helpdesk_rating"))
                     .to_owned(),
             )
             .await

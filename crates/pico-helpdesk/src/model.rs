@@ -369,6 +369,8 @@ pub enum EventKind {
     Status,
     Priority,
     Category,
+    /// The requester's rating, see [`crate::rating`].
+    Rating,
 }
 
 impl EventKind {
@@ -382,6 +384,7 @@ impl EventKind {
             EventKind::Status => "status",
             EventKind::Priority => "priority",
             EventKind::Category => "category",
+            EventKind::Rating => "rating",
         }
     }
 }

@@ -5,6 +5,7 @@
 use crate::merge;
 use crate::model::{self, NewTicket, Priority, Status, ticket};
 use crate::notify;
+use crate::rating;
 use crate::saved;
 use crate::sla::{Schedule, Standing};
 use askama::Template;
@@ -478,9 +479,10 @@ pub(crate) struct TicketPage {
     entries: Vec<Entry>,
     attachments: Vec<model::attachment::Model>,
     can_reply: bool,
-    error: Option<String>,
+    pub(crate) error: Option<String>,
     notice: Option<&'static str>,
     text: String,
+    pub(crate) rating: Option<rating::Panel>,
     statuses: Vec<(&'static str, &'static str)>,
     priorities: Vec<(&'static str, &'static str)>,
     categories: Vec<model::category::Model>,
@@ -576,6 +578,7 @@ pub(crate) async fn entries_of(
             "assigned" => ("Assegnazione", false, true),
             "priority" => ("Priorità", false, true),
             "category" => ("Categoria", false, true),
+            "rating" => ("Valutazione", false, true),
             _ => ("Modifica", false, true),
         };
         let author = match (&guest, e.author_id) {
@@ -677,6 +680,13 @@ pub(crate) async fn ticket_page(
         error: None,
         notice: None,
         text: String::new(),
+        rating: rating::panel(
+            &state.db,
+            &ticket,
+            actor.person().is_some_and(|p| p.id == ticket.requester_id),
+            format!("{path}/valutazione"),
+        )
+        .await?,
         statuses: Status::ALL
             .into_iter()
             .map(|s| (s.as_str(), s.label()))
@@ -729,6 +739,7 @@ pub async fn show(
         Some("nota") => Some("Nota interna aggiunta."),
         Some("modificato") => Some("Ticket aggiornato."),
         Some("unito") => Some("Ticket unito e chiuso come duplicato."),
+        Some("valutato") => Some("Grazie per la valutazione."),
         _ => None,
     };
     Ok(render(&page)?.into_response())

@@ -91,6 +91,9 @@ enum Access {
     /// The help desk agents of the space (Treviso here), its administrators and the
     /// platform's: an agent of Brescia is nobody in Treviso's queue.
     Agents,
+    /// The requester of the ticket only, not even its agents: `{ticket}` is someone else's,
+    /// so every persona is refused.
+    TicketRequester,
 }
 
 impl Access {
@@ -104,6 +107,7 @@ impl Access {
             Access::SuaReaders => matches!(persona, EnteMember | TrevisoAdmin | PlatformAdmin),
             Access::SuaOperators => matches!(persona, TrevisoAdmin | PlatformAdmin),
             Access::Agents => matches!(persona, TrevisoAgent | TrevisoAdmin | PlatformAdmin),
+            Access::TicketRequester => false,
         }
     }
 }
@@ -314,6 +318,7 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/helpdesk/aiuto", "/treviso/helpdesk/aiuto", Access::Everyone, Body::Form(EMPTY)),
     rule("GET", "/{space}/helpdesk/segui/{token}", "/treviso/helpdesk/segui/{guest}", Access::Everyone, Body::None),
     rule("POST", "/{space}/helpdesk/segui/{token}/risposta", "/treviso/helpdesk/segui/{guest}/risposta", Access::Everyone, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/segui/{token}/valutazione", "/treviso/helpdesk/segui/{guest}/valutazione", Access::Everyone, Body::Form(&[("punteggio", "5")])),
     // Frequently asked questions; `{faq}` is a fresh published entry.
     rule("GET", "/{space}/helpdesk/faq", "/treviso/helpdesk/faq", Access::Everyone, Body::None),
     rule("GET", "/{space}/helpdesk/faq/suggerimenti", "/treviso/helpdesk/faq/suggerimenti?q=accesso", Access::Everyone, Body::None),
@@ -334,6 +339,9 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/helpdesk/ticket/{id}/risposta", "/treviso/helpdesk/ticket/{ticket}/risposta", Access::Agents, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/ticket/{id}/modifica", "/treviso/helpdesk/ticket/{ticket}/modifica", Access::Agents, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/ticket/{id}/unisci", "/treviso/helpdesk/ticket/{ticket}/unisci", Access::Agents, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/ticket/{id}/valutazione", "/treviso/helpdesk/ticket/{ticket}/valutazione", Access::TicketRequester, Body::Form(&[("punteggio", "5")])),
+    rule("GET", "/{space}/helpdesk/rapporti", "/treviso/helpdesk/rapporti", Access::Agents, Body::None),
+    rule("GET", "/{space}/helpdesk/rapporti.csv", "/treviso/helpdesk/rapporti.csv", Access::Agents, Body::None),
     rule("GET", "/{space}/helpdesk/ticket/{id}/allegati/{file}", "/treviso/helpdesk/ticket/{ticket}/allegati/{attachment}", Access::Agents, Body::None),
     rule("GET", "/{space}/helpdesk/gestione", "/treviso/helpdesk/gestione", Access::SpaceAdmin, Body::None),
     rule("POST", "/{space}/helpdesk/gestione/orari", "/treviso/helpdesk/gestione/orari", Access::SpaceAdmin, Body::Form(EMPTY)),
