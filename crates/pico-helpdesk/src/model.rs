@@ -369,6 +369,8 @@ pub enum EventKind {
     Status,
     Priority,
     Category,
+    /// An SLA alert mailed to the team's lead.
+    Sla,
 }
 
 impl EventKind {
@@ -382,6 +384,7 @@ impl EventKind {
             EventKind::Status => "status",
             EventKind::Priority => "priority",
             EventKind::Category => "category",
+            EventKind::Sla => "sla",
         }
     }
 }
@@ -783,6 +786,7 @@ pub async fn open(
             assigned(&txn, ticket.id, team, agent, now).await?;
         }
     }
+    crate::alerts::schedule(&txn, &schedule, &ticket).await?;
     txn.commit().await?;
     Ok(ticket)
 }
@@ -1060,7 +1064,12 @@ pub async fn change(
             assigned(db, t.id, team, agent, now).await?;
         }
     }
-    active.update(db).await
+    let updated = active.update(db).await?;
+    if updated.priority != t.priority || updated.team_id != t.team_id {
+        let schedule = schedule(db, t.space_id).await?;
+        crate::alerts::schedule(db, &schedule, &updated).await?;
+    }
+    Ok(updated)
 }
 
 /// Records that `agent` of `team` took the ticket, and remembers it for round robin.
