@@ -3,7 +3,7 @@
 //! category's fields, grouped by category; only the chosen category's are checked and kept.
 //! A value is stored with the field's label, so removing a field keeps what tickets said.
 
-use crate::admin::{Fields, field, guard, refuse, saved};
+use crate::admin::{self, Fields, guard, refuse, saved};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum_extra::extract::Form;
@@ -385,15 +385,16 @@ pub async fn create(
 ) -> Result<Response, Error> {
     guard(&actor, &space, &fields)?;
     let categories = crate::model::categories_of(&state.db, space.id).await?;
-    let category = field(&fields, "categoria")
+    let category = admin::field(&fields, "categoria")
         .parse::<i32>()
         .ok()
         .filter(|id| categories.iter().any(|c| c.id == *id));
-    let label = field(&fields, "etichetta")
+    let label = admin::field(&fields, "etichetta")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let (Some(category), Some(kind)) = (category, Kind::parse(field(&fields, "tipo"))) else {
+    let (Some(category), Some(kind)) = (category, Kind::parse(admin::field(&fields, "tipo")))
+    else {
         let error = if category.is_none() {
             "Scegli la categoria del campo."
         } else {
@@ -405,7 +406,7 @@ pub async fn create(
         let error = format!("Scrivi l'etichetta del campo (al massimo {MAX_LABEL} caratteri).");
         return refuse(&state, &actor, space, "campo", fields, error).await;
     }
-    let required = field(&fields, "obbligatorio") == "si";
+    let required = admin::field(&fields, "obbligatorio") == "si";
     add(&state.db, space.id, category, &label, kind, required).await?;
     Ok(saved(&space, "campi"))
 }
