@@ -697,7 +697,11 @@ async function helpWithoutAccount() {
 
     await page.fill('#nome', 'Lucia Ferraro');
     await page.fill('#email', 'lucia.ferraro@example.it');
+    const tenderFields = page.locator('fieldset[data-category-fields]', { hasText: 'Gare e appalti' });
+    await page.selectOption('#categoria', { label: 'Gare e appalti' });
+    assert.ok(await tenderFields.isVisible(), 'the chosen category\'s extra fields are shown');
     await page.selectOption('#categoria', { label: 'Accesso e registrazione' });
+    assert.ok(await tenderFields.isHidden(), 'another category\'s extra fields are hidden');
     await page.fill('#descrizione', 'Dopo l\'accesso con SPID torno alla pagina di accesso.');
     await submitForm(page, 'main form[action="/treviso/helpdesk/aiuto"]');
     const text = await page.locator('main').innerText();
