@@ -129,6 +129,19 @@ const PAGES = [
     invalid: { categoria: 'categoria-errore', oggetto: 'oggetto-errore', descrizione: 'descrizione-errore' },
   },
   {
+    // The demo's category «Gare e appalti» asks for the tender's CIG (the first extra field).
+    name: 'assistenza-cig-errato', title: 'richiesta di assistenza su una gara con un CIG errato', path: '/treviso/helpdesk/nuovo?modulo=sua', status: 422,
+    login: 'ente.castelfranco@demo.pico.localhost',
+    submit: async (page) => {
+      await page.selectOption('#categoria', { label: 'Gare e appalti' });
+      await page.fill('#campo_1', '12345');
+      await page.fill('#oggetto', 'Offerta non caricata');
+      await page.fill('#descrizione', 'Il portale rifiuta il file dell\'offerta.');
+      return submitForm(page, 'form[action="/treviso/helpdesk/nuovo"]');
+    },
+    invalid: { campo_1: 'campo_1-errore' },
+  },
+  {
     name: 'profilo-codice-fiscale-errato', title: 'profilo con un codice fiscale errato', path: '/profilo', status: 422,
     login: 'cittadino@demo.pico.localhost',
     submit: async (page) => {
@@ -688,7 +701,11 @@ async function helpWithoutAccount() {
 
     await page.fill('#nome', 'Lucia Ferraro');
     await page.fill('#email', 'lucia.ferraro@example.it');
+    const tenderFields = page.locator('fieldset[data-category-fields]', { hasText: 'Gare e appalti' });
+    await page.selectOption('#categoria', { label: 'Gare e appalti' });
+    assert.ok(await tenderFields.isVisible(), 'the chosen category\'s extra fields are shown');
     await page.selectOption('#categoria', { label: 'Accesso e registrazione' });
+    assert.ok(await tenderFields.isHidden(), 'another category\'s extra fields are hidden');
     await page.fill('#descrizione', 'Dopo l\'accesso con SPID torno alla pagina di accesso.');
     await submitForm(page, 'main form[action="/treviso/helpdesk/aiuto"]');
     const text = await page.locator('main').innerText();

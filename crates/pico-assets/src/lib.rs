@@ -55,6 +55,13 @@ pub const FAQ_SUGGEST: Bundle = Bundle {
     scripts: &["pico/faq-suggest.js"],
 };
 
+/// On the ticket forms, shows only the extra fields of the chosen category: every
+/// `<fieldset data-category-fields="<category id>">` but the one of `#categoria`'s value is hidden.
+pub const CATEGORY_FIELDS: Bundle = Bundle {
+    stylesheets: &[],
+    scripts: &["pico/category-fields.js"],
+};
+
 /// One embedded file.
 pub struct Asset {
     pub bytes: Cow<'static, [u8]>,

@@ -2,6 +2,7 @@
 //! teams of agents with their assignment strategy, categories and routing rules. One page,
 //! one form per part; a refused form comes back with what was typed and the reason.
 
+use crate::fields::{self, Kind};
 use crate::model::{self, Priority};
 use crate::routing::{Strategy, Subject};
 use crate::sla::{self, Schedule, WEEKDAYS};
@@ -75,6 +76,9 @@ struct AdminPage {
     targets: Vec<(&'static str, &'static str, String, String)>,
     teams: Vec<TeamRow>,
     categories: Vec<model::category::Model>,
+    /// The extra fields of each category: (category's name, field, kind's label).
+    fields: Vec<(String, fields::field::Model, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
     rules: Vec<RuleRow>,
     spaces: Vec<Space>,
     strategies: Vec<(&'static str, &'static str)>,
@@ -184,6 +188,18 @@ async fn page(
         });
     }
     let categories = model::categories_of(db, space.id).await?;
+    let extra = fields::of_space(db, space.id)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let category = categories
+                .iter()
+                .find(|c| c.id == f.category_id)
+                .map_or_else(String::new, |c| c.name.clone());
+            let kind = Kind::parse(&f.kind).map_or("", Kind::label);
+            (category, f, kind)
+        })
+        .collect();
     let all_spaces = spaces::all(db).await?;
     let rules = model::rules_of(db, space.id)
         .await?
@@ -250,6 +266,11 @@ async fn page(
         targets,
         teams,
         categories,
+        fields: extra,
+        kinds: Kind::ALL
+            .into_iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         rules,
         spaces: all_spaces,
         strategies: Strategy::ALL
@@ -282,9 +303,9 @@ pub async fn show(
     Ok(render(&page)?.into_response())
 }
 
-type Fields = Vec<(String, String)>;
+pub(crate) type Fields = Vec<(String, String)>;
 
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -292,12 +313,12 @@ fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
 }
 
 /// Checks the token and the permission of a form of this page.
-fn guard(actor: &Actor, space: &Space, fields: &Fields) -> Result<(), Error> {
+pub(crate) fn guard(actor: &Actor, space: &Space, fields: &Fields) -> Result<(), Error> {
     authorize(actor, Action::ManageHelpdesk(space))?;
     check_csrf(actor, field(fields, "csrf"))
 }
 
-async fn refuse(
+pub(crate) async fn refuse(
     state: &AppState,
     actor: &Actor,
     space: Space,
@@ -314,7 +335,7 @@ async fn refuse(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-fn saved(space: &Space, anchor: &str) -> Response {
+pub(crate) fn saved(space: &Space, anchor: &str) -> Response {
     Redirect::to(&space.path_to(&format!("/helpdesk/gestione?fatto=1#{anchor}"))).into_response()
 }
 

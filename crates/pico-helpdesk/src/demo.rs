@@ -2,6 +2,7 @@
 //! Treviso, a few tickets with replies and an internal note, and resolved ones rated by their
 //! requester. Added once; never on a real installation.
 
+use crate::fields::Kind;
 use crate::model::{self, Change, EventKind, NewTicket, Priority, Status, team};
 use crate::routing::{Strategy, Subject};
 use crate::sla::Schedule;
@@ -74,6 +75,10 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
     let tender = model::create_category(db, treviso.id, "Gare e appalti", Some("sua")).await?;
     model::create_category(db, treviso.id, "Newsletter", Some("newsletter")).await?;
     let other = model::create_category(db, treviso.id, "Altro", None).await?;
+    // A tender's requests name the tender by its CIG, and may name the Ente it is for.
+    crate::fields::add(db, treviso.id, tender.id, "CIG della gara", Kind::Cig, true).await?;
+    let ente = "Ente committente";
+    crate::fields::add(db, treviso.id, tender.id, ente, Kind::Ente, false).await?;
     for (category, module, question, answer) in [
         (
             Some(access.id),

@@ -5,6 +5,7 @@
 //! simple robots, which are told it worked and leave nothing behind, and the platform's rate
 //! limit for public forms slows down the rest.
 
+use crate::fields;
 use crate::model::{self, Guest, NewTicket, Priority, Status};
 use crate::notify;
 use crate::rating;
@@ -47,6 +48,9 @@ pub struct GuestForm {
     /// The honeypot: hidden from people, filled by robots.
     #[serde(default)]
     sito_web: String,
+    /// The extra fields of the categories, by input name.
+    #[serde(flatten)]
+    extra: std::collections::HashMap<String, String>,
 }
 
 #[derive(Template)]
@@ -57,6 +61,7 @@ struct GuestPage {
     csrf: String,
     form: GuestForm,
     categories: Vec<model::category::Model>,
+    groups: Vec<fields::Group>,
     errors: Vec<(&'static str, String)>,
     sent: bool,
 }
@@ -76,6 +81,7 @@ impl GuestPage {
 
 const TITLE: &str = "Chiedi aiuto senza account";
 
+#[allow(clippy::too_many_arguments)]
 async fn guest_page(
     state: &AppState,
     actor: &Actor,
@@ -83,12 +89,16 @@ async fn guest_page(
     csrf: String,
     form: GuestForm,
     errors: Vec<(&'static str, String)>,
+    field_errors: Vec<(String, String)>,
     sent: bool,
 ) -> Result<GuestPage, Error> {
     let path = space.path_to("/helpdesk/aiuto");
     let mut chrome = tickets::chrome(state, actor, &space, TITLE, &path, None).await?;
     chrome.bundles.push(&pico_assets::FAQ_SUGGEST);
+    chrome.bundles.push(&pico_assets::CATEGORY_FIELDS);
+    let typed = typed(&form, field_errors);
     Ok(GuestPage {
+        groups: fields::groups(state, &space, &typed).await?,
         chrome,
         csrf,
         categories: model::categories_of(&state.db, space.id).await?,
@@ -120,10 +130,24 @@ pub async fn form(
         csrf,
         GuestForm::default(),
         Vec::new(),
+        Vec::new(),
         sent,
     )
     .await?;
     Ok((jar, render(&page)?).into_response())
+}
+
+/// What the form sent in the categories' extra fields, with their refusals.
+fn typed(form: &GuestForm, errors: Vec<(String, String)>) -> fields::Typed {
+    fields::Typed {
+        values: form
+            .extra
+            .iter()
+            .filter(|(name, _)| fields::is_input(name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+        errors,
+    }
 }
 
 /// A checked form: the guest, the category, the subject and the description.
@@ -206,11 +230,30 @@ pub async fn submit(
         return Ok(done);
     }
     let categories = model::categories_of(&state.db, space.id).await?;
-    let (guest, category, subject, description) = match check(&form, &categories) {
-        Ok(checked) => checked,
-        Err(errors) => {
+    let checked = check(&form, &categories);
+    let chosen = match &checked {
+        Ok((_, category, _, _)) => *category,
+        Err(_) => form.categoria.parse().ok(),
+    };
+    let extra = fields::check(&state, &space, chosen, &typed(&form, Vec::new())).await?;
+    let ((guest, category, subject, description), extra) = match (checked, extra) {
+        (Ok(checked), Ok(extra)) => (checked, extra),
+        (checked, extra) => {
+            let mut errors = checked.err().unwrap_or_default();
+            let field_errors = extra.err().unwrap_or_default();
+            errors.extend(field_errors.iter().map(|(_, e)| ("campi", e.clone())));
             let (jar, csrf) = form_csrf(&state, &actor, jar);
-            let page = guest_page(&state, &actor, space, csrf, form, errors, false).await?;
+            let page = guest_page(
+                &state,
+                &actor,
+                space,
+                csrf,
+                form,
+                errors,
+                field_errors,
+                false,
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response());
         }
     };
@@ -227,6 +270,7 @@ pub async fn submit(
     };
     let txn = state.db.begin().await?;
     let (ticket, token) = model::open_guest(&txn, new, guest.clone(), Utc::now()).await?;
+    fields::store(&txn, ticket.id, extra).await?;
     notify::opened(&state, &txn, &space, &ticket).await?;
     notify::guest_opened(&state, &txn, &space, &ticket, &guest, &token).await?;
     txn.commit().await?;
@@ -246,6 +290,7 @@ pub(crate) struct FollowPage {
     guest: model::guest::Model,
     status: &'static str,
     entries: Vec<Entry>,
+    extra: Vec<fields::value::Model>,
     can_reply: bool,
     pub(crate) error: Option<String>,
     notice: Option<&'static str>,
@@ -278,6 +323,7 @@ pub(crate) async fn follow_page(
         action: format!("{path}/risposta"),
         status: status_label(&ticket.status),
         can_reply: model::requester_may_reply(&ticket, reopen_days, Utc::now()),
+        extra: fields::values_of(&state.db, ticket.id).await?,
         entries,
         error: None,
         notice: None,

@@ -6,9 +6,11 @@
 //! queue.
 
 mod admin;
+pub mod alerts;
 pub mod demo;
 mod export;
 pub mod faq;
+pub mod fields;
 mod guest;
 mod merge;
 mod migration;
@@ -81,8 +83,14 @@ impl Module for Helpdesk {
             .route("/gestione/gruppi", post(admin::create_team))
             .route("/gestione/gruppi/{id}", post(admin::save_team))
             .route("/gestione/categorie", post(admin::create_category))
+            .route("/gestione/campi", post(fields::create))
+            .route("/gestione/campi/{id}/elimina", post(fields::delete))
             .route("/gestione/regole", post(admin::create_rule))
             .route("/gestione/regole/{id}/elimina", post(admin::delete_rule))
+    }
+
+    fn jobs(&self) -> Vec<std::sync::Arc<dyn pico_kernel::jobs::Handler>> {
+        vec![std::sync::Arc::new(alerts::AlertJob)]
     }
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {

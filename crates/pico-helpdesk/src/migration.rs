@@ -11,6 +11,8 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(Guests),
         Box::new(Faqs),
         Box::new(Ratings),
+        Box::new(SlaAlerts),
+        Box::new(CategoryFields),
         Box::new(SavedRepliesAndMerges),
     ]
 }
@@ -388,6 +390,101 @@ impl MigrationTrait for Ratings {
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .foreign_key(&mut to_ticket("helpdesk_rating"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The SLA alerts mailed to team leads, one per ticket, deadline and level.
+pub struct SlaAlerts;
+
+impl MigrationName for SlaAlerts {
+    fn name(&self) -> &str {
+        "m20261125_000020_helpdesk_sla_alert"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SlaAlerts {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_sla_alert")
+                    .col(pk_auto("id"))
+                    .col(integer("ticket_id"))
+                    .col(string("deadline"))
+                    .col(string("level"))
+                    .col(integer("lead_id"))
+                    .col(timestamp_with_time_zone("sent_at"))
+                    .foreign_key(&mut to_ticket("helpdesk_sla_alert"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique(
+                "helpdesk_sla_alert_once",
+                "helpdesk_sla_alert",
+                &["ticket_id", "deadline", "level"],
+            ))
+            .await
+    }
+}
+
+/// Extra fields a category asks for (a tender's CIG, the Ente concerned…), and the values
+/// given on each ticket, with their label, so that they outlive the field.
+pub struct CategoryFields;
+
+impl MigrationName for CategoryFields {
+    fn name(&self) -> &str {
+        "m20261125_000021_helpdesk_category_field"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CategoryFields {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_field")
+                    .col(pk_auto("id"))
+                    .col(integer("space_id"))
+                    .col(integer("category_id"))
+                    .col(string("label"))
+                    .col(string("kind"))
+                    .col(boolean("required"))
+                    .col(integer("position"))
+                    .foreign_key(&mut to_space("helpdesk_field"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("helpdesk_field", "category_id")
+                            .to("helpdesk_category", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("helpdesk_ticket_field")
+                    .col(pk_auto("id"))
+                    .col(integer("ticket_id"))
+                    .col(string("label"))
+                    .col(text("value"))
+                    .col(integer("position"))
+                    .foreign_key(&mut to_ticket("helpdesk_ticket_field"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("helpdesk_ticket_field_ticket")
+                    .table("helpdesk_ticket_field")
+                    .col("ticket_id")
                     .to_owned(),
             )
             .await

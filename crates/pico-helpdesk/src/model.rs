@@ -371,6 +371,8 @@ pub enum EventKind {
     Category,
     /// The requester's rating, see [`crate::rating`].
     Rating,
+    /// An SLA alert mailed to the team's lead.
+    Sla,
 }
 
 impl EventKind {
@@ -385,6 +387,7 @@ impl EventKind {
             EventKind::Priority => "priority",
             EventKind::Category => "category",
             EventKind::Rating => "rating",
+            EventKind::Sla => "sla",
         }
     }
 }
@@ -786,6 +789,7 @@ pub async fn open(
             assigned(&txn, ticket.id, team, agent, now).await?;
         }
     }
+    crate::alerts::schedule(&txn, &schedule, &ticket).await?;
     txn.commit().await?;
     Ok(ticket)
 }
@@ -1063,7 +1067,12 @@ pub async fn change(
             assigned(db, t.id, team, agent, now).await?;
         }
     }
-    active.update(db).await
+    let updated = active.update(db).await?;
+    if updated.priority != t.priority || updated.team_id != t.team_id {
+        let schedule = schedule(db, t.space_id).await?;
+        crate::alerts::schedule(db, &schedule, &updated).await?;
+    }
+    Ok(updated)
 }
 
 /// Records that `agent` of `team` took the ticket, and remembers it for round robin.

@@ -2,6 +2,7 @@
 //! work the queue. A requester's page is built from [`model::public_timeline`] only, so an
 //! internal note cannot reach it; a ticket of someone else is refused before it is read.
 
+use crate::fields;
 use crate::merge;
 use crate::model::{self, NewTicket, Priority, Status, ticket};
 use crate::notify;
@@ -180,6 +181,7 @@ struct NewPage {
     category: String,
     subject: String,
     description: String,
+    groups: Vec<fields::Group>,
     errors: Vec<(&'static str, String)>,
     max_files: usize,
     max_mb: usize,
@@ -224,6 +226,8 @@ async fn new_page(
     )
     .await?;
     chrome.bundles.push(&pico_assets::FAQ_SUGGEST);
+    chrome.bundles.push(&pico_assets::CATEGORY_FIELDS);
+    let groups = fields::groups(state, &space, &form.extra).await?;
     Ok(NewPage {
         chrome,
         csrf: actor.csrf_token(),
@@ -237,6 +241,7 @@ async fn new_page(
         category: form.category,
         subject: form.subject,
         description: form.description,
+        groups,
         errors,
         max_files: MAX_FILES,
         max_mb: MAX_FILE_BYTES / (1024 * 1024),
@@ -273,6 +278,7 @@ pub struct TicketForm {
     subject: String,
     description: String,
     files: Vec<Upload>,
+    extra: fields::Typed,
     /// A file over the size limit, cut off while reading.
     too_large: bool,
 }
@@ -313,6 +319,7 @@ async fn read_form(mut multipart: Multipart) -> TicketForm {
             "categoria" => form.category = text(),
             "oggetto" => form.subject = text(),
             "descrizione" => form.description = text(),
+            name if fields::is_input(name) => form.extra.values.push((name.to_owned(), text())),
             "allegati" if !filename.is_empty() || !bytes.is_empty() => form.files.push(Upload {
                 filename,
                 bytes: bytes.to_vec(),
@@ -356,7 +363,7 @@ pub async fn create(
     multipart: Multipart,
 ) -> Result<Response, Error> {
     authorize(&actor, Action::OpenTicket(&space))?;
-    let form = read_form(multipart).await;
+    let mut form = read_form(multipart).await;
     check_csrf(&actor, &form.csrf)?;
     let me = actor.person().ok_or(Error::Unauthenticated)?.id;
     let mut errors = Vec::new();
@@ -381,6 +388,14 @@ pub async fn create(
         _ => {
             errors.push(("categoria", "Scegli la categoria della richiesta.".into()));
             None
+        }
+    };
+    let extra = match fields::check(&state, &space, category, &form.extra).await? {
+        Ok(values) => values,
+        Err(refused) => {
+            errors.extend(refused.iter().map(|(_, e)| ("campi", e.clone())));
+            form.extra.errors = refused;
+            Vec::new()
         }
     };
     let accepted = if form.too_large {
@@ -438,6 +453,7 @@ pub async fn create(
     for (key, filename, mime, size) in stored {
         model::attach(&txn, ticket.id, &key, &filename, mime, size).await?;
     }
+    fields::store(&txn, ticket.id, extra).await?;
     notify::opened(&state, &txn, &space, &ticket).await?;
     txn.commit().await?;
     Ok(
@@ -478,6 +494,7 @@ pub(crate) struct TicketPage {
     standing: Option<(&'static str, Standing, String)>,
     entries: Vec<Entry>,
     attachments: Vec<model::attachment::Model>,
+    extra: Vec<fields::value::Model>,
     can_reply: bool,
     pub(crate) error: Option<String>,
     notice: Option<&'static str>,
@@ -579,6 +596,7 @@ pub(crate) async fn entries_of(
             "priority" => ("Priorità", false, true),
             "category" => ("Categoria", false, true),
             "rating" => ("Valutazione", false, true),
+            "sla" => ("SLA", false, true),
             _ => ("Modifica", false, true),
         };
         let author = match (&guest, e.author_id) {
@@ -676,6 +694,7 @@ pub(crate) async fn ticket_page(
         standing: standing_of(&schedule, &ticket, Utc::now()),
         entries,
         attachments: model::attachments_of(&state.db, ticket.id).await?,
+        extra: fields::values_of(&state.db, ticket.id).await?,
         can_reply: agent || model::requester_may_reply(&ticket, reopen_days, Utc::now()),
         error: None,
         notice: None,

@@ -349,6 +349,8 @@ const RULES: &[Rule] = &[
     rule("POST", "/{space}/helpdesk/gestione/gruppi", "/treviso/helpdesk/gestione/gruppi", Access::SpaceAdmin, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/gestione/gruppi/{id}", "/treviso/helpdesk/gestione/gruppi/{team}", Access::SpaceAdmin, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/gestione/categorie", "/treviso/helpdesk/gestione/categorie", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/campi", "/treviso/helpdesk/gestione/campi", Access::SpaceAdmin, Body::Form(EMPTY)),
+    rule("POST", "/{space}/helpdesk/gestione/campi/{id}/elimina", "/treviso/helpdesk/gestione/campi/{field}/elimina", Access::SpaceAdmin, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/gestione/regole", "/treviso/helpdesk/gestione/regole", Access::SpaceAdmin, Body::Form(EMPTY)),
     rule("POST", "/{space}/helpdesk/gestione/regole/{id}/elimina", "/treviso/helpdesk/gestione/regole/{rule}/elimina", Access::SpaceAdmin, Body::Form(EMPTY)),
     // Treviso's media library; `{file}` is a document made for each request.
@@ -1051,6 +1053,24 @@ async fn every_route_allows_exactly_whom_it_should() {
                 path = path
                     .replace("{team}", &team.id.to_string())
                     .replace("{rule}", &rule.id.to_string());
+            }
+            if path.contains("{field}") {
+                let treviso = space_id(&app, "treviso").await;
+                let category =
+                    pico_helpdesk::model::create_category(&app.state.db, treviso, "Prova", None)
+                        .await
+                        .unwrap();
+                let field = pico_helpdesk::fields::add(
+                    &app.state.db,
+                    treviso,
+                    category.id,
+                    "CIG",
+                    pico_helpdesk::fields::Kind::Cig,
+                    true,
+                )
+                .await
+                .unwrap();
+                path = path.replace("{field}", &field.id.to_string());
             }
             if path.contains("{rup}") {
                 let entry = pico_sua::model::rup::ActiveModel {
