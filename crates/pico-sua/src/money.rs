@@ -15,13 +15,7 @@ impl Euro {
     /// does ("1234567.89"). A lone dot followed by exactly three digits ("1.234") is a
     /// thousands separator, as in Italian. The error is the Italian message to show.
     pub fn parse(input: &str) -> Result<Self, String> {
-        let cleaned: String = input
-            .trim()
-            .trim_start_matches('€')
-            .trim_end_matches('€')
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\'')
-            .collect();
+        let cleaned = without_spaces(input.trim().trim_start_matches('€').trim_end_matches('€'));
         let bad = || {
             format!(
                 "L'importo «{}» non è valido: scrivilo in euro, per esempio 1.234.567,89.",
@@ -34,35 +28,8 @@ impl Euro {
         if cleaned.starts_with('-') {
             return Err("L'importo non può essere negativo.".into());
         }
-        let normalised = if cleaned.contains(',') {
-            // Italian: dots group thousands, the comma marks the decimals.
-            let (whole, decimals) = cleaned.rsplit_once(',').ok_or_else(bad)?;
-            if !grouped(whole) {
-                return Err(bad());
-            }
-            format!("{}.{decimals}", whole.replace('.', ""))
-        } else if cleaned.matches('.').count() == 1 {
-            let (whole, decimals) = cleaned.split_once('.').expect("one dot");
-            if decimals.len() == 3 && grouped(&cleaned) {
-                cleaned.replace('.', "")
-            } else {
-                format!("{whole}.{decimals}")
-            }
-        } else if grouped(&cleaned) {
-            cleaned.replace('.', "")
-        } else {
-            return Err(bad());
-        };
-        let (whole, decimals) = normalised
-            .split_once('.')
-            .unwrap_or((normalised.as_str(), ""));
-        if whole.is_empty()
-            || !whole.chars().all(|c| c.is_ascii_digit())
-            || !decimals.chars().all(|c| c.is_ascii_digit())
-            || (normalised.contains('.') && decimals.is_empty())
-        {
-            return Err(bad());
-        }
+        let normalised = plain_decimal(&cleaned).ok_or_else(bad)?;
+        let decimals = normalised.split_once('.').map_or("", |(_, d)| d);
         if decimals.len() > 2 {
             return Err(format!(
                 "L'importo «{}» ha più di due decimali: indica i centesimi al massimo.",
@@ -89,6 +56,48 @@ impl Euro {
     pub fn decimal(self) -> Decimal {
         self.0
     }
+}
+
+/// `s` without the spaces (also non-breaking) and apostrophes people put between digits.
+pub(crate) fn without_spaces(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\'')
+        .collect()
+}
+
+/// A number written as Italians do ("1.234.567,89", "1234567,89") or as a machine does
+/// ("1234567.89"), as plain digits with a dot before the decimals; `None` when it is not a
+/// non-negative number. A lone dot followed by exactly three digits ("1.234") groups
+/// thousands, as in Italian.
+pub(crate) fn plain_decimal(cleaned: &str) -> Option<String> {
+    let normalised = if cleaned.contains(',') {
+        // Italian: dots group thousands, the comma marks the decimals.
+        let (whole, decimals) = cleaned.rsplit_once(',')?;
+        if !grouped(whole) {
+            return None;
+        }
+        format!("{}.{decimals}", whole.replace('.', ""))
+    } else if cleaned.matches('.').count() == 1 {
+        let (whole, decimals) = cleaned.split_once('.').expect("one dot");
+        if decimals.len() == 3 && grouped(cleaned) {
+            cleaned.replace('.', "")
+        } else {
+            format!("{whole}.{decimals}")
+        }
+    } else if grouped(cleaned) {
+        cleaned.replace('.', "")
+    } else {
+        return None;
+    };
+    let (whole, decimals) = normalised
+        .split_once('.')
+        .unwrap_or((normalised.as_str(), ""));
+    let valid = !whole.is_empty()
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && decimals.chars().all(|c| c.is_ascii_digit())
+        && !(normalised.contains('.') && decimals.is_empty());
+    valid.then_some(normalised)
 }
 
 /// Whether `s` is digits grouped by dots in threes ("1.234.567") or plain digits.

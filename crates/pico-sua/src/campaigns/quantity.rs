@@ -1,6 +1,7 @@
 //! Quantities an Ente needs, exact to the thousandth of the unit, read as Italians write them
 //! ("1.234,5") like [`crate::Euro`] reads amounts.
 
+use crate::money::{plain_decimal, without_spaces};
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -16,11 +17,7 @@ impl Quantity {
     /// groups thousands, as in Italian). An empty field is zero: the Ente needs none. The
     /// error is the Italian message to show.
     pub fn parse(input: &str) -> Result<Self, String> {
-        let cleaned: String = input
-            .trim()
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\'')
-            .collect();
+        let cleaned = without_spaces(input);
         let bad = || {
             format!(
                 "La quantità «{}» non è valida: scrivi un numero, per esempio 1.234,5.",
@@ -33,34 +30,8 @@ impl Quantity {
         if cleaned.starts_with('-') {
             return Err("La quantità non può essere negativa.".into());
         }
-        let normalised = if cleaned.contains(',') {
-            let (whole, decimals) = cleaned.rsplit_once(',').ok_or_else(bad)?;
-            if !grouped(whole) {
-                return Err(bad());
-            }
-            format!("{}.{decimals}", whole.replace('.', ""))
-        } else if cleaned.matches('.').count() == 1 {
-            let (whole, decimals) = cleaned.split_once('.').expect("one dot");
-            if decimals.len() == 3 && grouped(&cleaned) {
-                cleaned.replace('.', "")
-            } else {
-                format!("{whole}.{decimals}")
-            }
-        } else if grouped(&cleaned) {
-            cleaned.replace('.', "")
-        } else {
-            return Err(bad());
-        };
-        let (whole, decimals) = normalised
-            .split_once('.')
-            .unwrap_or((normalised.as_str(), ""));
-        if whole.is_empty()
-            || !whole.chars().all(|c| c.is_ascii_digit())
-            || !decimals.chars().all(|c| c.is_ascii_digit())
-            || (normalised.contains('.') && decimals.is_empty())
-        {
-            return Err(bad());
-        }
+        let normalised = plain_decimal(&cleaned).ok_or_else(bad)?;
+        let decimals = normalised.split_once('.').map_or("", |(_, d)| d);
         if decimals.len() > 3 {
             return Err(format!(
                 "La quantità «{}» ha più di tre decimali.",
@@ -87,18 +58,6 @@ impl Quantity {
     pub fn times_cents(self, price_cents: i64) -> i64 {
         let product = i128::from(self.0) * i128::from(price_cents);
         i64::try_from((product + 500) / 1000).unwrap_or(i64::MAX)
-    }
-}
-
-fn grouped(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    let digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
-    match parts.as_slice() {
-        [only] => digits(only),
-        [first, rest @ ..] => {
-            digits(first) && first.len() <= 3 && rest.iter().all(|p| p.len() == 3 && digits(p))
-        }
-        [] => false,
     }
 }
 
